@@ -56,3 +56,22 @@ export const CandumpErrors = {
   /** A line that is not a candump -L frame; the message starts with `source:line:`. */
   syntax: defineError('AURIGA_ERR_CANDUMP_SYNTAX', 400, (source: string, line: number, what: string) => `${source}:${line}: ${what}`),
 };
+
+/** DBC <-> VSS mapping files (common/src/mapping/). */
+export const MappingErrors = {
+  /**
+   * A mapping file that does not fit its DBC or the signal catalog. The message lists every problem as
+   * `file:line: what`; the same problems are on the error's `issues` property.
+   */
+  invalid: defineError('AURIGA_ERR_MAPPING_INVALID', 400, (file: string, issues: readonly { line: number; message: string }[]) =>
+    issues.length === 1
+      ? `${file}:${issues[0]!.line}: ${issues[0]!.message}`
+      : `${file}: ${issues.length} problems\n${issues.map((i) => `  ${file}:${i.line}: ${i.message}`).join('\n')}`),
+};
+
+/** The auriga-can command line tool (common/src/cli/). */
+export const CanCliErrors = {
+  usage: defineError('AURIGA_ERR_CLI_USAGE', 400, (what: string) => `${what} (see auriga-can --help)`),
+  badValue: defineError('AURIGA_ERR_CLI_BAD_VALUE', 400, (what: string) => what),
+  io: defineError('AURIGA_ERR_CLI_IO', 500, (file: string, why: string) => `cannot read ${file}: ${why}`),
+};

@@ -16,6 +16,8 @@ export interface MappingEntry {
     /** Physical DBC value -> VSS value (enum number -> string, unit change, ...). undefined = not available (e.g. SNA). */
     toVss(physical: number): SignalValue | undefined;
   };
+  /** Constant value of an attribute the bus does not carry (mapping `value:`), e.g. the VIN. */
+  readonly value?: SignalValue;
   /** How an actuator is requested. Present only for actuators. */
   readonly write?: {
     readonly message: DbcMessage;

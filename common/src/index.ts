@@ -1,0 +1,16 @@
+export * from './errors.js';
+export * from './dbc/types.js';
+export * from './catalog/types.js';
+export * from './mqtt/topics.js';
+export * from './mqtt/frame-batch.js';
+export * from './dbc/parser.js';
+export * from './dbc/codec.js';
+export * from './dbc/dbc-codec.js';
+export * from './dbc/layout.js';
+export * from './candump/candump.js';
+export * from './catalog/signals.js';
+export * from './catalog/catalog.js';
+export * from './mapping/types.js';
+export * from './mapping/compile.js';
+export { compileExpression, ExpressionSyntaxError, type Expression } from './mapping/expression.js';
+export * from './vehicle.js';
