@@ -1,0 +1,22 @@
+/** `@auriga/ota`: signed model bundles, TUF/Uptane metadata, the fleet server, campaigns and the operator CLI. */
+export * from './client/index.js';
+export { createSigner, generateKeyFile, parseKeyFile, parsePublicKey, publicKeyOnly, type PrivateKeyFile, type Signer } from './metadata/keys.js';
+export { checkRootConsistency, countValidSignatures, signMetadata, verifyThreshold } from './metadata/sign.js';
+export * from './metadata/repository.js';
+export { buildBundle, type BuiltBundle } from './bundle/bundle.js';
+export { checkBundlePath, MODEL_KINDS, releaseCustomOf, type ManifestInput } from './bundle/manifest.js';
+export { parseSemver, parseRange, isSemver, type SemVer } from './util/semver.js';
+export * from './store/types.js';
+export { SqlOtaStore, openStore, openSqliteStore, openPostgresStore } from './store/sql-store.js';
+export { createOtaServer, allowedTransition, type OtaServer, type OtaServerOptions } from './server/app.js';
+export { FileBundleStore, type BundleStore } from './server/bundle-store.js';
+export { RepositoryService, type OnlineKeys } from './server/repository-service.js';
+export { loadServerConfig, startServer, ServerConfigSchema, type ServerConfig } from './server/config.js';
+export { hashToken, newVehicleToken } from './server/tokens.js';
+export * from './campaign/engine.js';
+export { CampaignService, type CampaignProgress, type CreateCampaignInput } from './campaign/service.js';
+export { runCli, type CliIo } from './cli/cli.js';
+export { TestRepository } from './testing/repo-fixture.js';
+export { TestFleet, OPERATOR_TOKEN } from './testing/fleet-fixture.js';
+export { SimulatedCar, type CheckInReply } from './testing/simulated-car.js';
+export { createTestStore, postgresReachable, TEST_PG_URL } from './store/test-stores.js';
