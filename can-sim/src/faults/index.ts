@@ -1,0 +1,1 @@
+export { FAULT_KINDS, FaultLayer, type ActiveFault, type FaultKind, type FaultLayerOptions, type FaultSpec } from './faults.js';

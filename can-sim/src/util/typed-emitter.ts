@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+
+/** EventEmitter with typed event names and listener arguments. */
+export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // The simulator has a handful of listeners per event; a warning at 10 would only be noise in tests.
+    this.emitter.setMaxListeners(100);
+  }
+
+  on<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  once<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
+    this.emitter.once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
+    this.emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  listenerCount<K extends keyof Events & string>(event: K): number {
+    return this.emitter.listenerCount(event);
+  }
+
+  protected emit<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {
+    return this.emitter.emit(event, ...args);
+  }
+
+  protected removeAllListeners(): void {
+    this.emitter.removeAllListeners();
+  }
+}
