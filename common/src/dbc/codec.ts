@@ -79,10 +79,13 @@ export function compileMessageCodec(message: DbcMessage, options: CompileMessage
       // code generation disallowed (e.g. --disallow-code-generation-from-strings): keep the interpreter
     }
   }
+  // Built once: encode runs for every simulated frame.
+  const known = new Map<string, SignalPlan>();
+  for (const p of flatten(roots)) known.set(p.signal.name, p);
   return {
     message,
     decode,
-    encode: (values) => encodeMessage(message, roots, values),
+    encode: (values) => encodeMessage(message, roots, known, values),
   };
 }
 
@@ -413,10 +416,13 @@ function writeRaw(out: Uint8Array, plan: SignalPlan, raw: number): void {
   writeField(out, layout.high!, high);
 }
 
-function encodeMessage(message: DbcMessage, roots: SignalPlan[], values: SignalValues): Uint8Array {
+function encodeMessage(
+  message: DbcMessage,
+  roots: SignalPlan[],
+  known: ReadonlyMap<string, SignalPlan>,
+  values: SignalValues,
+): Uint8Array {
   const out = new Uint8Array(message.length);
-  const known = new Map<string, SignalPlan>();
-  for (const p of flatten(roots)) known.set(p.signal.name, p);
   for (const name of Object.keys(values)) {
     if (known.has(name)) continue;
     const signal = message.signals.find((s) => s.name === name);
