@@ -1,0 +1,123 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const PositiveMs = Type.Integer({ minimum: 1 });
+const strict = { additionalProperties: false } as const;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The whole configuration of the vehicle service, validated once at start-up. */
+export const VehicleServiceConfigSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        /** 0 = any free port (tests). */
+        port: Port,
+      },
+      strict,
+    ),
+    mqtt: Type.Object(
+      {
+        /** External broker; absent = start the embedded aedes broker in-process. */
+        url: Type.Optional(Type.String({ pattern: '^(mqtt|mqtts|tcp|ws|wss)://.+', description: 'mqtt://host:port' })),
+        /** Port of the embedded broker; when busy a free port is picked (and logged). 0 = any free port. */
+        embeddedPort: Port,
+        embeddedHost: Type.String({ minLength: 1 }),
+        /** Topic root with its version, e.g. auriga/v1. */
+        topicRoot: Type.String({ minLength: 1, pattern: '^[^#+]*[^#+/]$' }),
+        clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        reconnectMinMs: PositiveMs,
+        reconnectMaxMs: PositiveMs,
+        keepaliveS: Type.Integer({ minimum: 1, maximum: 3600 }),
+      },
+      strict,
+    ),
+    can: Type.Object({ bus: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }) }, strict),
+    /** Where the SQLite database lives. */
+    dataDir: Type.String({ minLength: 1 }),
+    vehicle: Type.Object(
+      {
+        /** Absent = the DBC shipped with @auriga/common. */
+        dbcFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** Absent = the VSS mapping shipped with @auriga/common. */
+        mappingFile: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      strict,
+    ),
+    logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
+    policy: Type.Object(
+      {
+        /** Doors and trunks may only be opened at or below this speed. */
+        walkingSpeedKmh: Type.Number({ minimum: 0, maximum: 50 }),
+        /** At or above this speed windows and the sunroof may open at most `highwayMaxOpeningPercent`. */
+        highwaySpeedKmh: Type.Number({ minimum: 0, maximum: 300 }),
+        highwayMaxOpeningPercent: Type.Number({ minimum: 0, maximum: 100 }),
+      },
+      strict,
+    ),
+    actuation: Type.Object(
+      {
+        /** How long the ECU has to acknowledge a request. */
+        ackTimeoutMs: PositiveMs,
+        /** How long the status signal has, after the ack, to reach the target (plus the travel allowance). */
+        confirmTimeoutMs: PositiveMs,
+        /**
+         * Extra time for actuators that move, by path pattern (`*` = one path segment), e.g.
+         * {"Vehicle.Cabin.Door.*.*.Window.Position": 8000}. The first matching pattern wins.
+         */
+        travelTimeMs: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })),
+      },
+      strict,
+    ),
+    /** A cyclic signal is stale when its message is missing for staleFactor x its cycle time. */
+    staleFactor: Type.Number({ minimum: 1, maximum: 100 }),
+    history: Type.Object(
+      {
+        /** One stored sample per signal per interval. */
+        sampleIntervalMs: Type.Integer({ minimum: 100 }),
+        retentionDays: Type.Number({ exclusiveMinimum: 0 }),
+      },
+      strict,
+    ),
+    stream: Type.Object(
+      {
+        /** WebSocket changes are batched over this interval. */
+        batchMs: Type.Integer({ minimum: 1, maximum: 10_000 }),
+      },
+      strict,
+    ),
+  },
+  strict,
+);
+
+export type VehicleServiceConfig = Static<typeof VehicleServiceConfigSchema>;
+
+export const DEFAULT_CONFIG: VehicleServiceConfig = {
+  http: { host: '127.0.0.1', port: 8080 },
+  mqtt: {
+    embeddedPort: 1883,
+    embeddedHost: '127.0.0.1',
+    topicRoot: 'auriga/v1',
+    reconnectMinMs: 250,
+    reconnectMaxMs: 10_000,
+    keepaliveS: 10,
+  },
+  can: { bus: 'can0' },
+  dataDir: './.data',
+  vehicle: {},
+  logLevel: 'info',
+  policy: { walkingSpeedKmh: 5, highwaySpeedKmh: 100, highwayMaxOpeningPercent: 20 },
+  actuation: {
+    ackTimeoutMs: 1000,
+    confirmTimeoutMs: 2000,
+    travelTimeMs: {
+      'Vehicle.Cabin.Door.*.*.Window.Position': 8000,
+      'Vehicle.Cabin.Sunroof.Position': 10_000,
+      'Vehicle.Body.Trunk.*.IsOpen': 6000,
+    },
+  },
+  staleFactor: 3,
+  history: { sampleIntervalMs: 1000, retentionDays: 7 },
+  stream: { batchMs: 50 },
+};

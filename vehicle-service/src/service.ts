@@ -1,0 +1,240 @@
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { createTopics } from '@auriga/common';
+import { ActuationService } from './actuation/actuation-service.js';
+import { buildApi, type Api } from './api/server.js';
+import type { HealthDto } from './api/schemas.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import type { VehicleServiceConfig } from './config/schema.js';
+import { createServiceMetrics } from './metrics/metrics.js';
+import { MqttTransport } from './mqtt/transport.js';
+import { SqliteStore } from './store/index.js';
+import type { VehicleStore } from './store/types.js';
+import { systemClock, type Clock } from './util/timers.js';
+import { loadVehicleDefinition, type VehicleDefinition } from './vehicle/definition.js';
+import { HistoryRecorder } from './vehicle/history-recorder.js';
+import { Ingest } from './vehicle/ingest.js';
+import { VehicleState } from './vehicle/state.js';
+
+export interface VehicleServiceOptions {
+  logger?: Logger;
+  /** A ready store (tests); default: SqliteStore at {dataDir}/vehicle.db. */
+  store?: VehicleStore;
+  /** Default: the files named by the configuration, else the shipped car. */
+  vehicle?: VehicleDefinition;
+  clock?: Clock;
+  /** Register prom-client's process metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+export interface VehicleServiceHandle {
+  /** http://host:port of the API. */
+  readonly url: string;
+  readonly port: number;
+  /** The broker in use (the embedded one's URL when MQTT_URL is unset). */
+  readonly mqttUrl: string;
+  readonly embeddedBroker: EmbeddedBroker | undefined;
+  readonly config: VehicleServiceConfig;
+  readonly vehicle: VehicleDefinition;
+  readonly state: VehicleState;
+  readonly ingest: Ingest;
+  readonly transport: MqttTransport;
+  readonly actuation: ActuationService;
+  readonly store: VehicleStore;
+  readonly api: Api;
+  /** Graceful and idempotent: stop accepting, finish in-flight requests, flush the store, close MQTT, close the broker. */
+  close(): Promise<void>;
+}
+
+/** A cyclic signal is "recent" for /healthz when a frame arrived within this window. */
+const FRESH_WINDOW_MS = 5000;
+
+/** Starts the vehicle service: (embedded broker), MQTT, ingest, store, actuation, HTTP API. */
+export async function startVehicleService(config: VehicleServiceConfig, options: VehicleServiceOptions = {}): Promise<VehicleServiceHandle> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const log = logger.child({ component: 'service' });
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanupAll = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err }, 'error while shutting down');
+      }
+    }
+  };
+
+  try {
+    const vehicle = options.vehicle ?? (await loadVehicleDefinition(config.vehicle));
+    for (const w of vehicle.dbc.warnings) log.warn({ line: w.line, file: vehicle.dbcPath }, `DBC: ${w.message}`);
+
+    const store =
+      options.store ??
+      (await SqliteStore.open(join(config.dataDir, 'vehicle.db'), {
+        sampleIntervalMs: config.history.sampleIntervalMs,
+        retentionMs: config.history.retentionDays * 24 * 3600 * 1000,
+        logger: logger.child({ component: 'store' }),
+      }));
+    cleanups.push(() => store.close());
+
+    const state = new VehicleState(vehicle.catalog.signals);
+    for (const e of vehicle.mapping.entries) if (e.value !== undefined && state.has(e.path)) state.setConstant(e.path, e.value, startedAt);
+    const ingest = new Ingest({ codec: vehicle.codec, mapping: vehicle.mapping, state, staleFactor: config.staleFactor, now: clock.now });
+
+    let broker: EmbeddedBroker | undefined;
+    if (!config.mqtt.url) {
+      broker = await startEmbeddedBroker({ host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, logger });
+      cleanups.push(() => broker!.close());
+    }
+    const mqttUrl = config.mqtt.url ?? broker!.url;
+
+    const topics = createTopics(config.mqtt.topicRoot);
+    const transport = new MqttTransport({
+      url: mqttUrl,
+      topics,
+      bus: config.can.bus,
+      ...(config.mqtt.clientId ? { clientId: config.mqtt.clientId } : {}),
+      reconnectMinMs: config.mqtt.reconnectMinMs,
+      reconnectMaxMs: config.mqtt.reconnectMaxMs,
+      keepaliveS: config.mqtt.keepaliveS,
+      logger,
+      clock,
+      statusInfo: { service: 'vehicle-service', pid: process.pid },
+    });
+    cleanups.push(() => transport.close());
+    let lastIngestErrorLog = 0;
+    transport.on('frames', (payload) => {
+      try {
+        ingest.applyBatch(payload);
+      } catch (err) {
+        // A bug in a state listener must not take the daemon down; counted, logged at most every 10 s.
+        ingest.decodeErrors++;
+        const now = clock.now();
+        if (now - lastIngestErrorLog > 10_000) {
+          lastIngestErrorLog = now;
+          log.error({ err }, 'error while applying CAN frames');
+        }
+      }
+    });
+    transport.on('disconnected', (reason) => {
+      ingest.markAllStale(clock.now());
+      store.recordEvent({ type: 'mqtt.disconnected', severity: 'warning', message: `lost the MQTT broker (${reason}): all signals stale`, timestamp: clock.now() });
+    });
+    transport.on('connected', () => {
+      store.recordEvent({ type: 'mqtt.connected', severity: 'info', message: `connected to the MQTT broker ${mqttUrl}`, timestamp: clock.now() });
+    });
+
+    // Staleness is checked often enough to notice a missing message within about one cycle.
+    const staleCheckMs = Math.max(20, Math.min(250, Math.floor((ingest.shortestStaleWindowMs ?? 1000) / 3)));
+    const staleTimer = clock.setInterval(() => ingest.checkStaleness(clock.now()), staleCheckMs);
+    cleanups.push(() => clock.clearInterval(staleTimer));
+
+    const history = new HistoryRecorder(state, store, clock, config.history.sampleIntervalMs);
+    cleanups.push(() => history.close());
+
+    const metrics = createServiceMetrics(
+      {
+        ingest: () => ingest,
+        mqttConnected: () => transport.connected,
+        staleSignals: () => state.staleCount,
+      },
+      { defaultMetrics: options.defaultMetrics ?? true },
+    );
+
+    const actuation = new ActuationService({
+      catalog: vehicle.catalog,
+      mapping: vehicle.mapping,
+      codec: vehicle.codec,
+      state,
+      ingest,
+      sender: transport,
+      store,
+      policy: config.policy,
+      ackTimeoutMs: config.actuation.ackTimeoutMs,
+      confirmTimeoutMs: config.actuation.confirmTimeoutMs,
+      travelTimeMs: config.actuation.travelTimeMs,
+      clock,
+      logger,
+      onOutcome: (r) => metrics.recordActuation(r),
+    });
+    cleanups.push(() => actuation.close());
+
+    let closing = false;
+    const health = async (): Promise<HealthDto> => {
+      const storeHealth = await Promise.race([
+        store.health().catch((err: Error) => ({ ok: false, detail: err.message })),
+        new Promise<{ ok: boolean; detail: string }>((resolve) => setTimeout(() => resolve({ ok: false, detail: 'health check timed out' }), 1000).unref()),
+      ]);
+      const now = clock.now();
+      const lastFrameAt = ingest.lastFrameAt;
+      const fresh = lastFrameAt !== undefined && now - lastFrameAt <= FRESH_WINDOW_MS && transport.connected;
+      const status = closing || !storeHealth.ok ? 'failing' : transport.connected && fresh ? 'ok' : 'degraded';
+      return {
+        status,
+        uptimeS: Math.round((now - startedAt) / 1000),
+        mqtt: { connected: transport.connected, url: mqttUrl, embeddedBroker: broker !== undefined },
+        store: storeHealth.detail !== undefined ? { ok: storeHealth.ok, detail: storeHealth.detail } : { ok: storeHealth.ok },
+        vehicle: {
+          fresh,
+          lastFrameAt: lastFrameAt ?? null,
+          signals: state.size,
+          staleSignals: state.staleCount,
+          framesIngested: ingest.framesIngested,
+          decodeErrors: ingest.decodeErrors,
+        },
+        closing,
+      };
+    };
+
+    const api = await buildApi({
+      state,
+      catalog: vehicle.catalog,
+      actuation,
+      store,
+      metrics,
+      health,
+      streamBatchMs: config.stream.batchMs,
+      clock,
+      logger,
+    });
+    // Registered last so it runs first: the API stops before what it depends on.
+    cleanups.push(() => api.close());
+    await api.listen({ host: config.http.host, port: config.http.port });
+    const address = api.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+    log.info({ url, mqtt: mqttUrl, embeddedBroker: broker !== undefined, topicRoot: topics.root }, 'vehicle service started');
+
+    let closePromise: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      mqttUrl,
+      embeddedBroker: broker,
+      config,
+      vehicle,
+      state,
+      ingest,
+      transport,
+      actuation,
+      store,
+      api,
+      close() {
+        closePromise ??= (async () => {
+          closing = true;
+          log.info('shutting down');
+          // Order (reverse of start): API (waits for in-flight requests, closes streams), actuation
+          // (waits for queued requests), history, staleness timer, MQTT, broker, store (flushes).
+          await cleanupAll();
+          log.info('stopped');
+        })();
+        return closePromise;
+      },
+    };
+  } catch (err) {
+    await cleanupAll();
+    throw err;
+  }
+}
