@@ -8,7 +8,7 @@ packages=(
   python3 make g++
   # hmi-web browser tests and screenshots (driven by playwright-core; never a downloaded browser build)
   chromium fonts-noto-cjk
-  # a spoken command for the HMI's fake microphone
+  # a spoken command for the HMI's fake microphone; the assistant's spoken answers (en-US, zh-CN via -v cmn)
   espeak-ng
 )
 # the model pipeline's own packages (torch, TTS voices, pocketsphinx baseline) come from models/setup.sh

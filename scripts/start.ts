@@ -8,7 +8,9 @@
  *   AURIGA_SIM_TIME_SCALE  simulated seconds per real second (default 1)
  *   AURIGA_SIM_SEED        PRNG seed of the scenario (default 1)
  */
-import { pino } from 'pino';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
 import { isAurigaError } from '@auriga/common';
 import { loadConfig, startVehicleService, type VehicleServiceHandle } from '@auriga/vehicle-service';
 import { SCENARIO_NAMES, startSimulator, type CarSimulator } from '@auriga/can-sim';
@@ -31,6 +33,21 @@ function simOptions(env: NodeJS.ProcessEnv): { scenario: string; timeScale: numb
   const seed = Number(env.AURIGA_SIM_SEED ?? '1');
   if (!Number.isInteger(seed)) fail(`AURIGA_SIM_SEED must be an integer, got "${env.AURIGA_SIM_SEED}"`);
   return { scenario, timeScale, seed };
+}
+
+const HMI_ROOT = fileURLToPath(new URL('../hmi-web/', import.meta.url));
+
+/** A fresh clone has no HMI build: make it once (about 10 s) so the screen is there at the first start. */
+async function ensureHmiBuilt(dir: string | undefined, logger: Logger): Promise<void> {
+  if (dir !== undefined || existsSync(`${HMI_ROOT}dist/index.html`)) return;
+  logger.info('building the HMI (first start)');
+  try {
+    const { build } = await import('vite');
+    await build({ root: HMI_ROOT, logLevel: 'warn' });
+  } catch (err) {
+    // The API still works; the page at / says how to build the screen.
+    logger.error({ err }, 'could not build the HMI: run npm run build -w hmi-web');
+  }
 }
 
 async function main(): Promise<void> {
@@ -72,6 +89,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   try {
+    await ensureHmiBuilt(config.hmi.dir, logger);
     service = await startVehicleService(config, { logger });
     if (sim) {
       car = await startSimulator({

@@ -3,6 +3,9 @@ import { defineError } from '@auriga/common';
 /** Every error the vehicle service raises on purpose (code, HTTP status, message). */
 
 // Start-up
+/** OTA is switched on (OTA_SERVER_URL) but the rest of its settings cannot be used. */
+export const OtaConfigError = defineError('AURIGA_ERR_CONFIG_OTA', 500, (what: string) => `OTA configuration: ${what}`);
+
 export const ConfigInvalidError = defineError(
   'AURIGA_ERR_CONFIG_INVALID',
   500,

@@ -24,3 +24,8 @@ export { systemClock, ManualClock, type Clock } from './util/timers.js';
 export * from './store/index.js';
 export * from './errors.js';
 export * from './context/index.js';
+export * from './assistant/index.js';
+export { assistantRoutes, responseDto as assistantResponseDto, AssistantResponseSchema, type AssistantRoutesOptions } from './api/routes/assistant.js';
+export * as driving from './driving/index.js';
+export { DrivingContext, SituationModel, MemoryDrivingStore, isDrivingStore, type DrivingContextOptions, type DrivingStore } from './driving/index.js';
+export { drivingRoutes, type DrivingRoutesOptions } from './api/routes/driving.js';

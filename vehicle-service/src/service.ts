@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import mqtt from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { createTopics } from '@auriga/common';
 import { ActuationService } from './actuation/actuation-service.js';
@@ -13,6 +15,12 @@ import type { VehicleStore } from './store/types.js';
 import { systemClock, type Clock } from './util/timers.js';
 import { loadVehicleDefinition, type VehicleDefinition } from './vehicle/definition.js';
 import { HistoryRecorder } from './vehicle/history-recorder.js';
+import { createAssistant } from './assistant/setup.js';
+import type { Assistant } from './assistant/assistant.js';
+import { DEFAULT_CAR_CONTEXT_FILE } from './assistant/index.js';
+import { OtaAgent, VoiceContextHandler, OnnxModelHandler, mqttNotifySource, parkedFromVehicleState, type VoiceContextModel } from './ota/index.js';
+import { OtaConfigError } from './errors.js';
+import { SERVICE_VERSION } from './version.js';
 import { Ingest } from './vehicle/ingest.js';
 import { VehicleState } from './vehicle/state.js';
 
@@ -42,6 +50,9 @@ export interface VehicleServiceHandle {
   readonly actuation: ActuationService;
   readonly store: VehicleStore;
   readonly api: Api;
+  readonly assistant: Assistant;
+  /** The in-car OTA agent; undefined when OTA_SERVER_URL is unset. */
+  readonly ota: OtaAgent | undefined;
   /** Graceful and idempotent: stop accepting, finish in-flight requests, flush the store, close MQTT, close the broker. */
   close(): Promise<void>;
 }
@@ -161,6 +172,22 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     });
     cleanups.push(() => actuation.close());
 
+    const assistant = await createAssistant({
+      state,
+      catalog: vehicle.catalog,
+      actuation,
+      policy: config.policy,
+      store,
+      clock,
+      logger,
+      tts: config.assistant.tts,
+      ...(config.assistant.contextFile ? { contextFile: config.assistant.contextFile } : {}),
+    });
+    cleanups.push(() => assistant.close());
+
+    const ota = config.ota.serverUrl ? await startOtaAgent(config, mqttUrl, topics, state, assistant, logger, clock) : undefined;
+    if (ota) cleanups.push(() => ota.destroy());
+
     let closing = false;
     const health = async (): Promise<HealthDto> => {
       const storeHealth = await Promise.race([
@@ -198,6 +225,10 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       streamBatchMs: config.stream.batchMs,
       clock,
       logger,
+      version: SERVICE_VERSION,
+      assistant,
+      ...(ota ? { ota } : {}),
+      ...(config.hmi.dir ? { hmiDir: config.hmi.dir } : {}),
     });
     // Registered last so it runs first: the API stops before what it depends on.
     cleanups.push(() => api.close());
@@ -221,6 +252,8 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       actuation,
       store,
       api,
+      assistant,
+      ota,
       close() {
         closePromise ??= (async () => {
           closing = true;
@@ -237,4 +270,77 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     await cleanupAll();
     throw err;
   }
+}
+
+/**
+ * The in-car OTA agent (issue 5), started only when OTA_SERVER_URL is set. A voice-context update
+ * swaps the assistant's context with no restart; the push notification comes over the same broker.
+ */
+async function startOtaAgent(
+  config: VehicleServiceConfig,
+  mqttUrl: string,
+  topics: ReturnType<typeof createTopics>,
+  state: VehicleState,
+  assistant: Assistant,
+  logger: Logger,
+  clock: Clock,
+): Promise<OtaAgent> {
+  const ota = config.ota;
+  const missing = (['vehicleId', 'hardwareId', 'tokenFile', 'rootFile'] as const).filter((k) => !ota[k]);
+  if (missing.length > 0) throw OtaConfigError(`OTA_SERVER_URL is set but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not`);
+  const readSecret = async (file: string, what: string) => {
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch (err) {
+      throw OtaConfigError(`cannot read the ${what} ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const token = await readSecret(ota.tokenFile!, 'vehicle token file');
+  const trustedRoot = await readSecret(ota.rootFile!, 'trusted root metadata');
+  const notifyClient = mqtt.connect(mqttUrl, { reconnectPeriod: 2000, clientId: `auriga-ota-${ota.vehicleId}-${process.pid}` });
+  notifyClient.on('error', () => undefined); // reconnects on its own; the agent also polls
+  const policy: Record<string, { when: 'anytime' | 'parked'; askDriver?: boolean }> = {};
+  for (const kind of new Set([...ota.parkedKinds, ...ota.askDriverKinds, 'voice-context', 'driving-context-model', 'speech-model'])) {
+    policy[kind] = { when: ota.parkedKinds.includes(kind) ? 'parked' : 'anytime', askDriver: ota.askDriverKinds.includes(kind) };
+  }
+  const agent = new OtaAgent({
+    serverUrl: ota.serverUrl!,
+    vehicleId: ota.vehicleId!,
+    hardwareId: ota.hardwareId!,
+    token,
+    trustedRoot,
+    serviceVersion: SERVICE_VERSION,
+    dataDir: config.dataDir,
+    handlers: [new VoiceContextHandler(), new OnnxModelHandler('driving-context-model')],
+    factory: [
+      { kind: 'voice-context', name: 'car-context', version: '0.0.0', dir: dirname(config.assistant.contextFile ?? DEFAULT_CAR_CONTEXT_FILE) },
+    ],
+    pollIntervalMs: ota.pollIntervalS * 1000,
+    limits: {
+      maxBundleBytes: ota.maxBundleBytes,
+      minFreeBytes: ota.minFreeBytes,
+      ...(ota.maxBytesPerS ? { bytesPerS: ota.maxBytesPerS } : {}),
+    },
+    policy,
+    isParked: parkedFromVehicleState(state),
+    notify: { source: mqttNotifySource(notifyClient), topics: [topics.otaNotify, topics.otaNotifyVehicle(ota.vehicleId!)] },
+    logger: logger.child({ component: 'ota' }),
+    clock,
+  });
+  agent.on('switched', () => useVoiceContext(agent, assistant));
+  agent.on('rolledBack', () => useVoiceContext(agent, assistant));
+  await agent.start();
+  useVoiceContext(agent, assistant);
+  const destroy = agent.destroy.bind(agent);
+  agent.destroy = async () => {
+    await destroy();
+    await notifyClient.endAsync();
+  };
+  return agent;
+}
+
+function useVoiceContext(agent: OtaAgent, assistant: Assistant): void {
+  const holder = agent.holder<VoiceContextModel>('voice-context');
+  if (!holder) return;
+  void holder.use(async (model) => assistant.setContext(model.compiled)).catch(() => undefined);
 }

@@ -8,6 +8,8 @@
  *   {root}/sim/status         sim -> world     retained JSON status; {"state":"offline"} via last will
  *   {root}/sim/control        world -> sim     JSON control command
  *   {root}/service/status     service -> world retained JSON status; {"state":"offline"} via last will
+ *   {root}/ota/notify         fleet -> cars    "check in now" for every car (payload ignored)
+ *   {root}/ota/notify/{id}    fleet -> car     "check in now" for one vehicle id (payload ignored)
  */
 export const DEFAULT_TOPIC_ROOT = 'auriga/v1';
 export const DEFAULT_BUS = 'can0';
@@ -21,6 +23,10 @@ export interface Topics {
   readonly simStatus: string;
   readonly simControl: string;
   readonly serviceStatus: string;
+  /** OTA push: every car under this root should check in with the fleet server now. */
+  readonly otaNotify: string;
+  /** OTA push for one vehicle. */
+  otaNotifyVehicle(vehicleId: string): string;
   /** The bus name of a frames or tx topic under this root, or undefined when the topic is not one. */
   busOf(topic: string): string | undefined;
 }
@@ -37,6 +43,11 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT): Topics {
     simStatus: `${root}/sim/status`,
     simControl: `${root}/sim/control`,
     serviceStatus: `${root}/service/status`,
+    otaNotify: `${root}/ota/notify`,
+    otaNotifyVehicle: (vehicleId) => {
+      if (!vehicleId || /[#+/]/.test(vehicleId)) throw new Error(`invalid vehicle id "${vehicleId}" for an MQTT topic`);
+      return `${root}/ota/notify/${vehicleId}`;
+    },
     busOf(topic) {
       if (!topic.startsWith(can)) return undefined;
       const rest = topic.slice(can.length).split('/');

@@ -199,7 +199,9 @@ describe('HTTP API', () => {
 
   it('answers unknown routes with a coded 404, and a plain GET of the stream with 426', async () => {
     const t = await setup();
-    expectError(await t.app.inject({ method: 'GET', url: '/v2/nothing' }), 404, 'AURIGA_ERR_API_NOT_FOUND');
+    expectError(await t.app.inject({ method: 'GET', url: '/v1/nothing' }), 404, 'AURIGA_ERR_API_NOT_FOUND');
+    // Other GET paths belong to the HMI (client-side routes): only a POST there is an unknown route.
+    expectError(await t.app.inject({ method: 'POST', url: '/v2/nothing' }), 404, 'AURIGA_ERR_API_NOT_FOUND');
     expectError(await t.app.inject({ method: 'GET', url: '/v1/stream' }), 426, 'AURIGA_ERR_API_UPGRADE_REQUIRED');
   });
 

@@ -42,6 +42,11 @@ import {
   type HealthDto,
 } from './schemas.js';
 import { snapshotDto, StreamHub } from './stream.js';
+import { hmiStaticPlugin } from './hmi-static.js';
+import { assistantRoutes } from './routes/assistant.js';
+import { otaRoutes } from './routes/ota.js';
+import type { Assistant } from '../assistant/assistant.js';
+import type { OtaAgent } from '../ota/agent.js';
 
 export interface ApiDeps {
   state: VehicleState;
@@ -55,6 +60,12 @@ export interface ApiDeps {
   logger: Logger;
   /** Shown in the OpenAPI document. */
   version?: string;
+  /** POST /v1/text and the stored turns; absent = those routes answer 404. */
+  assistant?: Assistant;
+  /** GET /v1/ota/status, POST /v1/ota/consent; absent when the OTA agent is off. */
+  ota?: Pick<OtaAgent, 'status' | 'consent'>;
+  /** Serve the HMI build from this folder at / (false = no HMI, e.g. API-only tests). */
+  hmiDir?: string | false;
 }
 
 export type Api = FastifyInstance & { readonly streamHub: StreamHub };
@@ -112,6 +123,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         { name: 'signals', description: 'VSS signals' },
         { name: 'logs', description: 'Stored actuations and events' },
         { name: 'service', description: 'Health and metrics' },
+        { name: 'assistant', description: 'Typed and spoken commands, answers, stored turns' },
+        { name: 'ota', description: 'Model updates: installed models, update in progress, driver consent' },
       ],
     },
   });
@@ -302,6 +315,10 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       return reply.type(deps.metrics.registry.contentType).send(text);
     },
   );
+
+  if (deps.assistant) await app.register(assistantRoutes, { assistant: deps.assistant, store: deps.store });
+  if (deps.ota) await app.register(otaRoutes, { agent: deps.ota });
+  if (deps.hmiDir !== false) await app.register(hmiStaticPlugin(deps.hmiDir ? { root: deps.hmiDir } : {}));
 
   return Object.assign(app, { streamHub: hub }) as unknown as Api;
 }

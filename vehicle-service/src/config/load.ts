@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigFileError, ConfigInvalidError } from '../errors.js';
 import { DEFAULT_CONFIG, VehicleServiceConfigSchema, type VehicleServiceConfig } from './schema.js';
 
-type EnvType = 'string' | 'integer' | 'number';
+type EnvType = 'string' | 'integer' | 'number' | 'boolean' | 'list';
 
 export interface EnvVariable {
   readonly name: string;
@@ -38,10 +38,26 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HISTORY_SAMPLE_INTERVAL_MS', path: ['history', 'sampleIntervalMs'], type: 'integer', description: 'history sampling interval (default 1000)' },
   { name: 'HISTORY_RETENTION_DAYS', path: ['history', 'retentionDays'], type: 'number', description: 'history retention (default 7)' },
   { name: 'STREAM_BATCH_MS', path: ['stream', 'batchMs'], type: 'integer', description: 'WebSocket batching interval (default 50)' },
+  { name: 'ASSISTANT_CONTEXT_FILE', path: ['assistant', 'contextFile'], type: 'string', description: 'voice context YAML (default: the shipped en-US car context)' },
+  { name: 'ASSISTANT_TTS', path: ['assistant', 'tts'], type: 'boolean', description: 'speak answers with espeak-ng/flite when present (default true)' },
+  { name: 'HMI_DIR', path: ['hmi', 'dir'], type: 'string', description: 'built HMI to serve at / (default hmi-web/dist)' },
+  { name: 'OTA_SERVER_URL', path: ['ota', 'serverUrl'], type: 'string', description: 'fleet server; unset = OTA agent off' },
+  { name: 'OTA_VEHICLE_ID', path: ['ota', 'vehicleId'], type: 'string', description: 'this car in the fleet' },
+  { name: 'OTA_HARDWARE_ID', path: ['ota', 'hardwareId'], type: 'string', description: 'this head unit\'s hardware id (bundles name the hardware they support)' },
+  { name: 'OTA_TOKEN_FILE', path: ['ota', 'tokenFile'], type: 'string', description: 'file holding the vehicle token' },
+  { name: 'OTA_ROOT_FILE', path: ['ota', 'rootFile'], type: 'string', description: 'trusted root metadata shipped with the image' },
+  { name: 'OTA_POLL_INTERVAL_S', path: ['ota', 'pollIntervalS'], type: 'integer', description: 'check-in interval (default 300)' },
+  { name: 'OTA_MAX_BYTES_PER_S', path: ['ota', 'maxBytesPerS'], type: 'integer', description: 'download bandwidth limit (default unlimited)' },
+  { name: 'OTA_MAX_BUNDLE_BYTES', path: ['ota', 'maxBundleBytes'], type: 'integer', description: 'largest bundle accepted (default 512 MiB)' },
+  { name: 'OTA_MIN_FREE_BYTES', path: ['ota', 'minFreeBytes'], type: 'integer', description: 'disk space always left free (default 256 MiB)' },
+  { name: 'OTA_PARKED_KINDS', path: ['ota', 'parkedKinds'], type: 'list', description: 'model kinds installed only when parked (comma list; default speech-model)' },
+  { name: 'OTA_ASK_DRIVER_KINDS', path: ['ota', 'askDriverKinds'], type: 'list', description: 'model kinds that need the driver\'s consent (comma list; default none)' },
 ];
 
 /** Paths in the config file that name files or directories: relative ones are resolved against the file's folder. */
-const FILE_PATH_FIELDS: ReadonlyArray<readonly string[]> = [['dataDir'], ['vehicle', 'dbcFile'], ['vehicle', 'mappingFile']];
+const FILE_PATH_FIELDS: ReadonlyArray<readonly string[]> = [
+  ['dataDir'], ['vehicle', 'dbcFile'], ['vehicle', 'mappingFile'], ['assistant', 'contextFile'], ['hmi', 'dir'], ['ota', 'tokenFile'], ['ota', 'rootFile'],
+];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
@@ -78,6 +94,12 @@ function setPath(obj: Json, path: readonly string[], value: unknown): void {
 function convertEnv(raw: string, type: EnvType): unknown {
   if (type === 'string') return raw;
   const trimmed = raw.trim();
+  if (type === 'list') return trimmed === '' ? [] : trimmed.split(',').map((x) => x.trim());
+  if (type === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(trimmed)) return true;
+    if (/^(0|false|no|off)$/i.test(trimmed)) return false;
+    return raw;
+  }
   // Strict: "12abc" or "" stay strings so validation reports them instead of silently truncating.
   if (type === 'integer' && /^-?\d+$/.test(trimmed)) return Number(trimmed);
   if (type === 'number' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(trimmed)) return Number(trimmed);

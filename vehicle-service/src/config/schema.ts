@@ -87,6 +87,41 @@ export const VehicleServiceConfigSchema = Type.Object(
       },
       strict,
     ),
+    assistant: Type.Object(
+      {
+        /** Absent = the shipped en-US car context (models/contexts/en-US/car.yaml). */
+        contextFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** Speak answers through espeak-ng / flite when one is installed. */
+        tts: Type.Boolean(),
+      },
+      strict,
+    ),
+    hmi: Type.Object(
+      {
+        /** Absent = hmi-web/dist of this checkout. */
+        dir: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      strict,
+    ),
+    ota: Type.Object(
+      {
+        /** The fleet server; absent = the in-car OTA agent is off. */
+        serverUrl: Type.Optional(Type.String({ pattern: '^https?://.+', description: 'http(s)://host:port' })),
+        vehicleId: Type.Optional(Type.String({ minLength: 1 })),
+        hardwareId: Type.Optional(Type.String({ minLength: 1 })),
+        tokenFile: Type.Optional(Type.String({ minLength: 1 })),
+        rootFile: Type.Optional(Type.String({ minLength: 1 })),
+        pollIntervalS: Type.Integer({ minimum: 5, maximum: 86_400 }),
+        maxBytesPerS: Type.Optional(Type.Integer({ minimum: 1024 })),
+        maxBundleBytes: Type.Integer({ minimum: 1024 }),
+        minFreeBytes: Type.Integer({ minimum: 0 }),
+        /** Kinds installed only when the car is parked; the others hot-swap any time. */
+        parkedKinds: Type.Array(Type.String({ minLength: 1 })),
+        /** Kinds that wait for the driver's consent on the HMI. */
+        askDriverKinds: Type.Array(Type.String({ minLength: 1 })),
+      },
+      strict,
+    ),
   },
   strict,
 );
@@ -120,4 +155,13 @@ export const DEFAULT_CONFIG: VehicleServiceConfig = {
   staleFactor: 3,
   history: { sampleIntervalMs: 1000, retentionDays: 7 },
   stream: { batchMs: 50 },
+  assistant: { tts: true },
+  hmi: {},
+  ota: {
+    pollIntervalS: 300,
+    maxBundleBytes: 512 * 1024 * 1024,
+    minFreeBytes: 256 * 1024 * 1024,
+    parkedKinds: ['speech-model'],
+    askDriverKinds: [],
+  },
 };

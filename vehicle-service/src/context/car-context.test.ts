@@ -185,7 +185,7 @@ describe('car context', () => {
     expect(car.intents.map((i) => i.name)).toEqual([
       'setTemperature', 'changeTemperature', 'reportComfort', 'setFanSpeed', 'changeFanSpeed', 'setDefrost',
       'setAirConditioning', 'openWindow', 'closeWindow', 'openSunroof', 'closeSunroof', 'tiltSunroof', 'lockDoors',
-      'unlockDoors', 'setSeatHeating', 'setLights', 'changeVolume', 'setVolume', 'mute', 'unmute', 'nextTrack',
+      'unlockDoors', 'openTrunk', 'closeTrunk', 'setSeatHeating', 'setLights', 'changeVolume', 'setVolume', 'mute', 'unmute', 'nextTrack',
       'previousTrack', 'pauseMedia', 'resumeMedia', 'setMediaSource', 'callContact', 'answerCall', 'endCall',
       'navigateTo', 'findNearby', 'cancelNavigation', 'askArrivalTime', 'askFuelLevel', 'askRange', 'askTyrePressure',
       'askWarnings', 'askVehicleStatus', 'summarizeDrive', 'addZone', 'adjustMore', 'adjustLess', 'cancel', 'fillSlot',

@@ -79,6 +79,77 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX actuations_path_requested_at ON actuations (path, requested_at);
     `,
   },
+  {
+    version: 2,
+    name: 'assistant turns',
+    sql: `
+      -- One row per assistant turn (typed or spoken): what was said, what it meant, what the car
+      -- did and what the assistant answered. JSON columns hold small objects (slots, actions, timings).
+      CREATE TABLE turns (
+        id             TEXT PRIMARY KEY,
+        ts             INTEGER NOT NULL,
+        session_id     TEXT NOT NULL,
+        seat           TEXT NOT NULL,
+        lang           TEXT NOT NULL,
+        source         TEXT NOT NULL,   -- text | voice | timeout
+        audio_ms       REAL,            -- spoken turns: duration of the audio
+        input          TEXT NOT NULL,   -- the typed text or the transcript
+        is_understood  INTEGER NOT NULL,
+        intent         TEXT,
+        slots          TEXT NOT NULL,   -- JSON
+        actions        TEXT NOT NULL,   -- JSON [{path, value, status, reason}]
+        answer         TEXT NOT NULL,
+        answer_key     TEXT NOT NULL,
+        timings        TEXT NOT NULL    -- JSON {understandMs, planMs, actMs, answerMs, ttsMs, totalMs}
+      ) STRICT;
+      CREATE INDEX turns_ts ON turns (ts);
+      CREATE INDEX turns_session_ts ON turns (session_id, ts);
+    `,
+  },
+  {
+    version: 3,
+    name: 'driving context: trips and notifications',
+    sql: `
+      -- One row per trip (ignition on to off); the trip in progress is saved now and then with
+      -- ended_at NULL. Statistics, events and readings are JSON (small objects, read whole);
+      -- distance and duration are columns too, for SQL totals.
+      CREATE TABLE trips (
+        id          TEXT PRIMARY KEY,
+        started_at  INTEGER NOT NULL,
+        ended_at    INTEGER,
+        distance_km REAL NOT NULL,
+        duration_s  REAL NOT NULL,
+        stats       TEXT NOT NULL, -- JSON TripStats
+        events      TEXT NOT NULL, -- JSON DrivingEvent[]
+        readings    TEXT NOT NULL, -- JSON
+        start_odometer_km REAL
+      ) STRICT;
+      CREATE INDEX trips_started_at ON trips (started_at);
+
+      -- Time per driving situation of each trip (parked, stop_and_go, city, rural, highway).
+      CREATE TABLE trip_situations (
+        trip_id   TEXT NOT NULL,
+        situation TEXT NOT NULL,
+        seconds   REAL NOT NULL,
+        PRIMARY KEY (trip_id, situation)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Delivered proactive notifications (history for the API).
+      CREATE TABLE notifications (
+        id           TEXT PRIMARY KEY,
+        delivered_at INTEGER NOT NULL,
+        created_at   INTEGER NOT NULL,
+        kind         TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        severity     TEXT NOT NULL,
+        lang         TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        facts        TEXT NOT NULL, -- JSON Fact[]
+        trip_id      TEXT
+      ) STRICT;
+      CREATE INDEX notifications_delivered_at ON notifications (delivered_at);
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -19,10 +19,14 @@ import type {
   StoredSignalSample,
   StoreHealth,
   StoreOptions,
+  TurnQuery,
+  TurnRecord,
   VehicleEvent,
   VehicleStore,
 } from './types.js';
 import { decodeValue, encodeValue, fromJsonColumn, toJsonColumn } from './value-codec.js';
+import type { DrivingStore } from '../driving/store.js';
+import type { DrivingNotification, TripRecord } from '../driving/types.js';
 import { WriteBuffer, type Batch } from './write-buffer.js';
 
 /**
@@ -139,7 +143,7 @@ const realTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
  * into the recorders: rows stay buffered (bounded), the next flush retries, `health()` says why.
  * Reads see committed rows only (at most ~2 intervals behind the live state).
  */
-export class SqliteStore implements VehicleStore {
+export class SqliteStore implements VehicleStore, DrivingStore {
   private readonly downsampler: Downsampler;
   private readonly buffer: WriteBuffer;
   private readonly log: Logger;
@@ -387,6 +391,151 @@ export class SqliteStore implements VehicleStore {
       if (r.path !== null) event.path = r.path;
       if (r.data !== null) event.data = fromJsonColumn(r.data);
       return event;
+    });
+  }
+
+  // ---- assistant turns ----------------------------------------------------------------------
+
+  /** One assistant turn; written at once (a turn is rare and small), with the normal sync mode. */
+  async recordTurn(t: TurnRecord): Promise<void> {
+    if (this.closing) throw StoreClosedError('record an assistant turn');
+    const why = invalidTurn(t);
+    if (why) throw StoreInvalidRecordError(`turn ${String(t?.id)}`, why);
+    const params: SqlParam[] = [
+      t.id,
+      Math.round(t.timestamp),
+      t.sessionId,
+      t.seat,
+      t.lang,
+      t.source,
+      t.audioDurationMs ?? null,
+      t.input,
+      t.isUnderstood ? 1 : 0,
+      t.intent ?? null,
+      toJsonColumn(t.slots, MAX_EVENT_DATA_CHARS) ?? '{}',
+      toJsonColumn(t.actions, MAX_EVENT_DATA_CHARS) ?? '[]',
+      t.answer,
+      t.answerKey,
+      toJsonColumn(t.timings, MAX_EVENT_DATA_CHARS) ?? '{}',
+    ];
+    try {
+      await this.db.exclusive((conn) =>
+        conn.run(
+          `INSERT OR REPLACE INTO turns (id, ts, session_id, seat, lang, source, audio_ms, input, is_understood, intent, slots, actions, answer, answer_key, timings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          params,
+        ),
+      );
+    } catch (err) {
+      throw toStoreError(err, this.file, 'record an assistant turn');
+    }
+  }
+
+  /** Newest first. */
+  async turns(q: TurnQuery = {}): Promise<TurnRecord[]> {
+    const params: SqlParam[] = [];
+    let where = '';
+    if (q.sessionId !== undefined) {
+      where = 'WHERE session_id = ?';
+      params.push(q.sessionId);
+    }
+    params.push(clampLimit(q.limit, LIST_LIMIT));
+    const rows = await this.read('read assistant turns', (c) =>
+      c.all<TurnRow>(
+        `SELECT id, ts, session_id, seat, lang, source, audio_ms, input, is_understood, intent, slots, actions, answer, answer_key, timings
+         FROM turns ${where} ORDER BY ts DESC, rowid DESC LIMIT ?`,
+        params,
+      ),
+    );
+    return rows.map((r) => {
+      const turn: TurnRecord = {
+        id: r.id,
+        timestamp: r.ts,
+        sessionId: r.session_id,
+        seat: r.seat,
+        lang: r.lang,
+        source: r.source,
+        input: r.input,
+        isUnderstood: r.is_understood === 1,
+        slots: (fromJsonColumn(r.slots) ?? {}) as TurnRecord['slots'],
+        actions: (fromJsonColumn(r.actions) ?? []) as TurnRecord['actions'],
+        answer: r.answer,
+        answerKey: r.answer_key,
+        timings: (fromJsonColumn(r.timings) ?? {}) as TurnRecord['timings'],
+      };
+      if (r.audio_ms !== null) turn.audioDurationMs = r.audio_ms;
+      if (r.intent !== null) turn.intent = r.intent;
+      return turn;
+    });
+  }
+
+  // ---- driving context: trips and notifications (DrivingStore, src/driving/store.ts) ----------
+
+  /** Inserts or replaces a trip and its time per situation, in one transaction. */
+  async saveTrip(trip: TripRecord): Promise<void> {
+    if (this.closing) throw StoreClosedError('save a trip');
+    if (typeof trip?.id !== 'string' || !Number.isFinite(trip.startedAt)) throw StoreInvalidRecordError(`trip ${String(trip?.id)}`, 'needs an id and startedAt');
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.run(
+          `INSERT OR REPLACE INTO trips (id, started_at, ended_at, distance_km, duration_s, stats, events, readings, start_odometer_km)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            trip.id, Math.round(trip.startedAt), trip.endedAt === undefined ? null : Math.round(trip.endedAt), trip.stats.distanceKm, trip.stats.durationS,
+            toJsonColumn(trip.stats, Number.POSITIVE_INFINITY) ?? '{}', toJsonColumn(trip.events, Number.POSITIVE_INFINITY) ?? '[]',
+            toJsonColumn(trip.readings, Number.POSITIVE_INFINITY) ?? '{}', trip.startOdometerKm ?? null,
+          ],
+        );
+        for (const [situation, seconds] of Object.entries(trip.stats.situations)) {
+          await tx.run('INSERT OR REPLACE INTO trip_situations (trip_id, situation, seconds) VALUES (?, ?, ?)', [trip.id, situation, seconds]);
+        }
+      });
+    } catch (err) {
+      throw toStoreError(err, this.file, 'save a trip');
+    }
+  }
+
+  /** Newest first. */
+  async trips(q: { limit?: number } = {}): Promise<TripRecord[]> {
+    const rows = await this.read('read trips', (c) =>
+      c.all<TripRow>('SELECT * FROM trips ORDER BY started_at DESC, rowid DESC LIMIT ?', [clampLimit(q.limit, LIST_LIMIT)]),
+    );
+    return rows.map(tripFromRow);
+  }
+
+  async trip(id: string): Promise<TripRecord | undefined> {
+    const row = await this.read('read a trip', (c) => c.get<TripRow>('SELECT * FROM trips WHERE id = ?', [id]));
+    return row && tripFromRow(row);
+  }
+
+  async saveNotification(n: DrivingNotification): Promise<void> {
+    if (this.closing) throw StoreClosedError('save a notification');
+    try {
+      await this.db.exclusive((conn) =>
+        conn.run(
+          `INSERT OR REPLACE INTO notifications (id, delivered_at, created_at, kind, subject, severity, lang, text, facts, trip_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [n.id, Math.round(n.deliveredAt), Math.round(n.createdAt), n.kind, n.subject, n.severity, n.lang, n.text, toJsonColumn(n.facts, Number.POSITIVE_INFINITY) ?? '[]', n.tripId ?? null],
+        ),
+      );
+    } catch (err) {
+      throw toStoreError(err, this.file, 'save a notification');
+    }
+  }
+
+  /** Newest first. */
+  async notifications(q: { limit?: number } = {}): Promise<DrivingNotification[]> {
+    const rows = await this.read('read notifications', (c) =>
+      c.all<NotificationRow>('SELECT * FROM notifications ORDER BY delivered_at DESC, rowid DESC LIMIT ?', [clampLimit(q.limit, LIST_LIMIT)]),
+    );
+    return rows.map((r) => {
+      const n: DrivingNotification = {
+        id: r.id, kind: r.kind as DrivingNotification['kind'], subject: r.subject, severity: r.severity as DrivingNotification['severity'],
+        text: r.text, lang: r.lang as DrivingNotification['lang'], facts: (fromJsonColumn(r.facts) ?? []) as DrivingNotification['facts'],
+        createdAt: r.created_at, deliveredAt: r.delivered_at,
+      };
+      if (r.trip_id !== null) n.tripId = r.trip_id;
+      return n;
     });
   }
 
@@ -760,6 +909,36 @@ function invalidActuation(a: ActuationRecord | undefined): string | undefined {
   return undefined;
 }
 
+interface TurnRow {
+  id: string;
+  ts: number;
+  session_id: string;
+  seat: string;
+  lang: string;
+  source: string;
+  audio_ms: number | null;
+  input: string;
+  is_understood: number;
+  intent: string | null;
+  slots: string;
+  actions: string;
+  answer: string;
+  answer_key: string;
+  timings: string;
+}
+
+/** Why a turn cannot be stored, or undefined. */
+function invalidTurn(t: TurnRecord): string | undefined {
+  if (!t || typeof t !== 'object') return 'not an object';
+  if (typeof t.id !== 'string' || t.id === '') return 'id must be a non-empty string';
+  if (!Number.isFinite(t.timestamp)) return 'timestamp must be a finite number';
+  for (const key of ['sessionId', 'seat', 'lang', 'source', 'input', 'answer', 'answerKey'] as const) {
+    if (typeof t[key] !== 'string') return `${key} must be a string`;
+  }
+  if (t.audioDurationMs !== undefined && !Number.isFinite(t.audioDurationMs)) return 'audioDurationMs must be a finite number';
+  return undefined;
+}
+
 function clampLimit(limit: number | undefined, l: { default: number; max: number }): number {
   if (limit === undefined || !Number.isFinite(limit)) return l.default;
   return Math.min(Math.max(1, Math.floor(limit)), l.max);
@@ -783,4 +962,40 @@ function placeholders(rows: number, columns: number): string {
 
 function describe(error: AurigaError): string {
   return `${error.code}: ${error.message}`;
+}
+
+interface TripRow {
+  id: string;
+  started_at: number;
+  ended_at: number | null;
+  stats: string;
+  events: string;
+  readings: string;
+  start_odometer_km: number | null;
+}
+
+function tripFromRow(r: TripRow): TripRecord {
+  const trip: TripRecord = {
+    id: r.id,
+    startedAt: r.started_at,
+    stats: fromJsonColumn(r.stats) as TripRecord['stats'],
+    events: (fromJsonColumn(r.events) ?? []) as TripRecord['events'],
+    readings: (fromJsonColumn(r.readings) ?? {}) as TripRecord['readings'],
+  };
+  if (r.ended_at !== null) trip.endedAt = r.ended_at;
+  if (r.start_odometer_km !== null) trip.startOdometerKm = r.start_odometer_km;
+  return trip;
+}
+
+interface NotificationRow {
+  id: string;
+  delivered_at: number;
+  created_at: number;
+  kind: string;
+  subject: string;
+  severity: string;
+  lang: string;
+  text: string;
+  facts: string;
+  trip_id: string | null;
 }

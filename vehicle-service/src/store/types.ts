@@ -44,6 +44,35 @@ export interface ActuationRecord {
   completedAt: number;
 }
 
+/** One assistant turn (typed or spoken), as stored. */
+export interface TurnRecord {
+  /** Unique id (UUID). */
+  id: string;
+  /** When the turn started, ms since the Unix epoch. */
+  timestamp: number;
+  sessionId: string;
+  seat: string;
+  lang: string;
+  /** `text` (typed), `voice` (spoken), `timeout` (a confirmation that expired). */
+  source: string;
+  /** Spoken turns: duration of the audio (ms). */
+  audioDurationMs?: number;
+  /** The typed text or the transcript. */
+  input: string;
+  isUnderstood: boolean;
+  intent?: string;
+  slots: Record<string, string>;
+  actions: Array<{ path: string; value: unknown; status: string; reason?: string }>;
+  answer: string;
+  answerKey: string;
+  timings: Record<string, number>;
+}
+
+export interface TurnQuery {
+  limit?: number;
+  sessionId?: string;
+}
+
 export interface HistoryQuery {
   /** Inclusive lower bound, ms since epoch. */
   from?: number;
@@ -83,6 +112,10 @@ export interface VehicleStore {
   actuations(q: ActuationQuery): Promise<ActuationRecord[]>;
   /** Newest first. */
   events(q: EventQuery): Promise<StoredEvent[]>;
+  /** Stores one assistant turn. */
+  recordTurn(t: TurnRecord): Promise<void>;
+  /** Assistant turns, newest first. */
+  turns(q: TurnQuery): Promise<TurnRecord[]>;
   health(): Promise<StoreHealth>;
   /** Writes everything buffered so far. */
   flush(): Promise<void>;
