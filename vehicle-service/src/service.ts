@@ -21,6 +21,7 @@ import { DEFAULT_CAR_CONTEXT_FILE } from './assistant/index.js';
 import { OtaAgent, VoiceContextHandler, OnnxModelHandler, mqttNotifySource, parkedFromVehicleState, type VoiceContextModel } from './ota/index.js';
 import { OtaConfigError } from './errors.js';
 import { SERVICE_VERSION } from './version.js';
+import { DrivingContext, SituationModel, isDrivingStore } from './driving/index.js';
 import { Ingest } from './vehicle/ingest.js';
 import { VehicleState } from './vehicle/state.js';
 
@@ -51,6 +52,8 @@ export interface VehicleServiceHandle {
   readonly store: VehicleStore;
   readonly api: Api;
   readonly assistant: Assistant;
+  /** Trips, situation, events, summaries, notifications. */
+  readonly driving: DrivingContext;
   /** The in-car OTA agent; undefined when OTA_SERVER_URL is unset. */
   readonly ota: OtaAgent | undefined;
   /** Graceful and idempotent: stop accepting, finish in-flight requests, flush the store, close MQTT, close the broker. */
@@ -172,6 +175,20 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     });
     cleanups.push(() => actuation.close());
 
+    const drivingModel = await SituationModel.load().catch((err: unknown) => {
+      log.warn({ err }, 'driving-context model unavailable: the rules decide the situation');
+      return undefined;
+    });
+    const driving = new DrivingContext({
+      state,
+      store: isDrivingStore(store) ? store : undefined,
+      model: drivingModel,
+      logger: logger.child({ component: 'driving' }),
+      now: clock.now,
+    });
+    // Registered before the API closes (cleanups run in reverse): saves the trip in progress before the store closes.
+    cleanups.push(() => driving.destroy());
+
     const assistant = await createAssistant({
       state,
       catalog: vehicle.catalog,
@@ -227,6 +244,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       logger,
       version: SERVICE_VERSION,
       assistant,
+      driving,
       ...(ota ? { ota } : {}),
       ...(config.hmi.dir ? { hmiDir: config.hmi.dir } : {}),
     });
@@ -253,6 +271,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       store,
       api,
       assistant,
+      driving,
       ota,
       close() {
         closePromise ??= (async () => {

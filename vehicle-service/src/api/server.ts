@@ -45,6 +45,7 @@ import { snapshotDto, StreamHub } from './stream.js';
 import { hmiStaticPlugin } from './hmi-static.js';
 import { assistantRoutes } from './routes/assistant.js';
 import { otaRoutes } from './routes/ota.js';
+import { drivingRoutes, type DrivingRoutesOptions } from './routes/driving.js';
 import type { Assistant } from '../assistant/assistant.js';
 import type { OtaAgent } from '../ota/agent.js';
 
@@ -62,6 +63,8 @@ export interface ApiDeps {
   version?: string;
   /** POST /v1/text and the stored turns; absent = those routes answer 404. */
   assistant?: Assistant;
+  /** GET /v1/context, /v1/trips..., /v1/notifications. */
+  driving?: DrivingRoutesOptions['driving'];
   /** GET /v1/ota/status, POST /v1/ota/consent; absent when the OTA agent is off. */
   ota?: Pick<OtaAgent, 'status' | 'consent'>;
   /** Serve the HMI build from this folder at / (false = no HMI, e.g. API-only tests). */
@@ -124,6 +127,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         { name: 'logs', description: 'Stored actuations and events' },
         { name: 'service', description: 'Health and metrics' },
         { name: 'assistant', description: 'Typed and spoken commands, answers, stored turns' },
+        { name: 'driving', description: 'Driving situation, trips, grounded summaries, notifications' },
         { name: 'ota', description: 'Model updates: installed models, update in progress, driver consent' },
       ],
     },
@@ -317,6 +321,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   );
 
   if (deps.assistant) await app.register(assistantRoutes, { assistant: deps.assistant, store: deps.store });
+  if (deps.driving) await app.register(drivingRoutes, { driving: deps.driving });
   if (deps.ota) await app.register(otaRoutes, { agent: deps.ota });
   if (deps.hmiDir !== false) await app.register(hmiStaticPlugin(deps.hmiDir ? { root: deps.hmiDir } : {}));
 
