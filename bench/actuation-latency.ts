@@ -12,7 +12,7 @@
  * request frame batch on the tx topic, receive its ack on the frames topic), so the service overhead
  * (HTTP, validation, policy, encoding, confirmation, store) is the difference.
  *
- *   node --conditions=auriga-source --import tsx bench/actuation-latency.ts [--quick] [--mosquitto]
+ *   node --import tsx bench/actuation-latency.ts [--quick] [--mosquitto]
  *
  * --quick: 100 requests instead of 1000. --mosquitto: use 127.0.0.1:1883 instead of the embedded broker.
  * Prints one JSON object; pass = p99 < 20 ms.

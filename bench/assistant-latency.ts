@@ -12,7 +12,7 @@
  * /v1/signals/{path} on the service's own API (same loopback, same broker, same ECU echo), on the
  * passenger set point so the two never undo each other's work. Overhead = assistant - baseline.
  *
- *   node --conditions=auriga-source --import tsx bench/assistant-latency.ts [--quick] [--mosquitto]
+ *   node --import tsx bench/assistant-latency.ts [--quick] [--mosquitto]
  *
  * --quick: 100 requests instead of 500. Prints one JSON object; pass = assistant p95 < 30 ms and
  * every request confirmed.

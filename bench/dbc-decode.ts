@@ -6,7 +6,7 @@
  * (opendbc's tesla_can.dbc when /work/shared is present), against a BASELINE in the same run: a naive
  * decoder that reads every signal bit by bit straight from the DBC definition.
  *
- *   node --conditions=auriga-source --import tsx bench/dbc-decode.ts [--quick]
+ *   node --import tsx bench/dbc-decode.ts [--quick]
  *
  * Prints one JSON object: {"bench":"dbc-decode","framesPerSecond",..,"baselineFramesPerSecond",..,
  * "speedup",..,"target":500000,"pass":bool,"dbcs":[...per DBC...]}. pass = every DBC measured reaches

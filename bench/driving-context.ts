@@ -10,7 +10,7 @@
  * 3. Summaries of the resulting 2-hour trip (en-US and zh-CN) and the API path (tripSummary through the
  *    store): median and p99 over many runs.
  *
- *   node --conditions=auriga-source --import tsx bench/driving-context.ts [--quick]
+ *   node --import tsx bench/driving-context.ts [--quick]
  */
 import { performance } from 'node:perf_hooks';
 import { createDbcCodec, loadDefaultVehicle, type SignalValue } from '@auriga/common';

@@ -14,7 +14,7 @@
  * BASELINE in the same run: the raw decode rate without MQTT, in this process on one core:
  * Ingest.applyBatch on the same batches, and the bare codec (createDbcCodec().decodeFrame).
  *
- *   node --conditions=auriga-source --import tsx bench/ingest.ts [--quick]
+ *   node --import tsx bench/ingest.ts [--quick]
  *
  * --quick: 3 s per phase instead of 10. Prints one JSON object; pass = the target phase ingests
  * >= 98 % of the 20,000 frames/s offered with less than one core.

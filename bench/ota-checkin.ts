@@ -7,7 +7,7 @@
  * director metadata: the expensive path). Round 2: every vehicle checks in again (steady state: stored
  * director served). Concurrency 64 over keep-alive connections; each round is bounded to 60 s.
  *
- *   node --conditions=auriga-source --import tsx bench/ota-checkin.ts [--quick] [--vehicles N]
+ *   node --import tsx bench/ota-checkin.ts [--quick] [--vehicles N]
  *
  * --quick: 2,000 vehicles. Prints one JSON object per store (PostgreSQL is skipped if unreachable).
  */
@@ -57,7 +57,7 @@ async function runFor(kind: 'sqlite' | 'postgres') {
   const registerMs = performance.now() - t0;
   await store.close();
 
-  const child = spawn(process.execPath, ['--conditions=auriga-source', '--import', 'tsx', MAIN, 'serve', '--config', join(dir, 'server.json')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--config', join(dir, 'server.json')], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' },
   });
   let stderr = '';

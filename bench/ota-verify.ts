@@ -9,7 +9,7 @@
  * Baselines in the same run: SHA-256 over memory (CPU bound) and a plain read of the bundle file
  * (page-cache read speed), so "hash speed near the disk's read speed" can be judged.
  *
- *   node --conditions=auriga-source --import tsx bench/ota-verify.ts [--quick]
+ *   node --import tsx bench/ota-verify.ts [--quick]
  *
  * Prints one JSON object; pass = verify < 1000 ms and install end to end < 3000 ms (median of runs).
  */

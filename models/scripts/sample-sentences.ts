@@ -1,6 +1,6 @@
 /**
  * Print sentences of a voice context as JSON lines, for the Python model pipeline:
- *   node --conditions=auriga-source --import tsx models/scripts/sample-sentences.ts \
+ *   node --import tsx models/scripts/sample-sentences.ts \
  *     models/contexts/en-US/car.yaml --count 1000 --seed 7
  * Each line: {"text": "...", "intent": "...", "slots": {...}, "numbers": {...}}. See --help.
  * Imports the context module directly (not the whole vehicle service) so it starts fast.

@@ -10,7 +10,7 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** Runs main.ts; `onLine` may return 'term' to send SIGTERM. Resolves with the exit code and output. */
 function run(env: Record<string, string>, onLine?: (line: string) => 'term' | undefined): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=auriga-source', '--import', 'tsx', MAIN], {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

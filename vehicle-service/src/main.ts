@@ -1,5 +1,5 @@
 /**
- * Entry point of the in-car daemon: `node --conditions=auriga-source --import tsx vehicle-service/src/main.ts`.
+ * Entry point of the in-car daemon: `node --import tsx vehicle-service/src/main.ts`.
  * Configuration from the environment (see ENV_VARIABLES) and the optional AURIGA_CONFIG file.
  */
 import { pino } from 'pino';

@@ -44,7 +44,7 @@ def car_sentences(rng: random.Random, n: int, context_file: str | None = None) -
     script = os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'sample-sentences.ts')
     if context_file and os.path.exists(script) and os.path.exists(context_file):
         try:
-            out = subprocess.run(['node', '--conditions=auriga-source', '--import', 'tsx', script, '--context',
+            out = subprocess.run(['node', '--import', 'tsx', script, '--context',
                                   context_file, '--count', str(n), '--seed', str(rng.randrange(1 << 30))],
                                  capture_output=True, text=True, check=True, timeout=120).stdout
             rows = [json.loads(line) for line in out.splitlines() if line.strip()]

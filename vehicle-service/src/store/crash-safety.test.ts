@@ -12,7 +12,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** Runs the writer until it has acknowledged `batches` batches, then SIGKILLs it mid-loop. */
 function runAndKill(file: string, round: number, batches: number): Promise<{ t0: number; acked: number[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=auriga-source', '--import', 'tsx', script, file, String(round)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, file, String(round)], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@
  * Child process of crash-safety.test.ts: writes to a store as fast as it can and prints
  * `COMMITTED <batch>` once a batch is durable in the store's sense (actuation promise resolved,
  * flush() resolved). The test kills it with SIGKILL in the middle of this loop.
- * Usage: node --conditions=auriga-source --import tsx kill-writer.fixture.ts <file> <round>
+ * Usage: node --import tsx kill-writer.fixture.ts <file> <round>
  */
 import { pino } from 'pino';
 import { SqliteStore } from './sqlite-store.js';
