@@ -248,6 +248,8 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       ...(ota ? { ota } : {}),
       ...(config.hmi.dir ? { hmiDir: config.hmi.dir } : {}),
     });
+    // Notifications reach the screen at once (the driving context already held them back during a voice turn).
+    driving.on('notification', (n) => api.streamHub.broadcast({ type: 'notification', notification: n }));
     // Registered last so it runs first: the API stops before what it depends on.
     cleanups.push(() => api.close());
     await api.listen({ host: config.http.host, port: config.http.port });

@@ -188,5 +188,22 @@ export const StreamErrorMessage = Type.Object({
   code: Type.String(),
   message: Type.String(),
 });
-export const StreamServerMessage = Type.Union([StreamSnapshotMessage, StreamChangesMessage, StreamErrorMessage]);
+/** Server -> client: a proactive notification for the driver (low fuel, tyre pressure, a new warning); see GET /v1/notifications. */
+export const StreamNotificationMessage = Type.Object({
+  type: Type.Literal('notification'),
+  notification: Type.Object(
+    {
+      id: Type.String(),
+      kind: Type.String(),
+      subject: Type.String(),
+      severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
+      text: Type.String(),
+      lang: Type.String(),
+      createdAt: Type.Number(),
+      deliveredAt: Type.Number(),
+    },
+    { additionalProperties: true, description: 'as in GET /v1/notifications (with its facts)' },
+  ),
+});
+export const StreamServerMessage = Type.Union([StreamSnapshotMessage, StreamChangesMessage, StreamErrorMessage, StreamNotificationMessage]);
 export type StreamServerMessageDto = Static<typeof StreamServerMessage>;

@@ -306,6 +306,10 @@ describe('WebSocket /v1/stream', () => {
     t.ingest.markAllStale();
     const changes = await next((m) => m.type === 'changes');
     expect(changes.changes).toEqual([expect.objectContaining({ path: 'Vehicle.Speed', stale: true, value: 0 })]);
+    // A notification for the driver reaches every client, whatever it subscribed to.
+    const notification = { id: 'n1', kind: 'low_fuel', subject: 'fuel', severity: 'warning' as const, text: 'Fuel is low: 9%, about 60 km of range.', lang: 'en-US', createdAt: 1, deliveredAt: 2 };
+    t.app.streamHub.broadcast({ type: 'notification', notification });
+    expect(await next((m) => m.type === 'notification')).toEqual({ type: 'notification', notification });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     await t.app.close();
     expect(await closed).toBe(1001);

@@ -96,6 +96,13 @@ export class StreamHub {
     this.send(client, { type: 'snapshot', prefixes: client.prefixes, signals: signals.map(snapshotDto) });
   }
 
+  /** Sends a message to every client now, whatever it subscribed to (notifications for the driver). */
+  broadcast(msg: StreamServerMessageDto): void {
+    if (this.closed) return;
+    const text = JSON.stringify(msg);
+    for (const client of this.clients) this.sendText(client, text);
+  }
+
   /** Sends the batched changes now. */
   flush(): void {
     this.timer = undefined;
