@@ -22,8 +22,8 @@ describe('npm start', () => {
   });
 
   it('brings up the stack, serves live car data, and stops on SIGTERM', { timeout: 90_000 }, async () => {
-    const env = { ...process.env, PORT: '0', DATA_DIR: join(dir, 'data'), HMI_DIR: join(dir, 'hmi'), LOG_LEVEL: 'warn', AURIGA_SIM: 'highway', AURIGA_SIM_TIME_SCALE: '5', ASSISTANT_TTS: 'false' };
-    delete env.MQTT_URL;
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: join(dir, 'data'), HMI_DIR: join(dir, 'hmi'), LOG_LEVEL: 'warn', AURIGA_SIM: 'highway', AURIGA_SIM_TIME_SCALE: '5', ASSISTANT_TTS: 'false' };
+    delete env['MQTT_URL'];
     child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
