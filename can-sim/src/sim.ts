@@ -9,7 +9,7 @@ import { createScenario } from './scenarios/catalog.js';
 import { ManualDriver } from './scenarios/manual.js';
 import type { Scenario, ScenarioName, ScenarioStep } from './scenarios/types.js';
 import { Prng } from './util/prng.js';
-import { TypedEmitter } from './util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 import { loadSimDbc } from './vehicle/dbc.js';
 import { CORNERS, type Situation, type VehicleState } from './vehicle/state.js';
 import { Vehicle, type OutgoingFrame, type RequestRecord } from './vehicle/vehicle.js';

@@ -14,3 +14,4 @@ export * from './mapping/types.js';
 export * from './mapping/compile.js';
 export { compileExpression, ExpressionSyntaxError, type Expression } from './mapping/expression.js';
 export * from './vehicle.js';
+export * from './util/typed-emitter.js';

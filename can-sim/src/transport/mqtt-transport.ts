@@ -2,7 +2,7 @@ import { encodeFrameBatch, decodeFrameBatch, type CanFrame, type Topics } from '
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { SimErrors } from '../errors.js';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 
 export interface MqttTransportOptions {
   url: string;

@@ -7,7 +7,7 @@ import type { CompiledContext } from '../context/types.js';
 import { evaluatePolicy, type PolicySettings } from '../policy/policy.js';
 import type { TurnRecord, VehicleStore } from '../store/types.js';
 import type { Clock } from '../util/timers.js';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 import { outcomeAnswer, renderAnswer } from './answers/index.js';
 import { CarModel, PATHS, type StateView } from './car.js';
 import { CONFIRMATION_RULES, confirmationRuleFor, type ConfirmationRule } from './confirmation.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { SignalChange, VehicleState } from '../vehicle/state.js';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 import { NoCurrentTripError, TripNotFoundError } from './errors.js';
 import { EventDetector, type EventPhase, type EventThresholds } from './events.js';
 import { Notifier, type NotifierOptions } from './notifications.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { encodeFrameBatch, type CanFrame, type Topics } from '@auriga/common';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 import { systemClock, type Clock } from '../util/timers.js';
 
 export interface MqttTransportOptions {

@@ -12,7 +12,7 @@ import {
   type ResolvedAssignment,
 } from '@auriga/ota/client';
 import { systemClock } from '../util/timers.js';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 import { p95, runAcceptance, type ModelHandler, type ModelSource } from './acceptance.js';
 import { downloadTarget, isFatalDownloadError, type DownloadLimits, type DownloadResult, type FetchLike, type StatFs } from './download.js';
 import { OtaAgentErrors } from './errors.js';

@@ -1,5 +1,5 @@
 import { OtaAgentErrors } from './errors.js';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 import type { SlotName } from './state.js';
 
 export interface ModelMeta {

@@ -1,5 +1,5 @@
 import type { SignalSpec, SignalValue } from '@auriga/common';
-import { TypedEmitter } from '../util/typed-emitter.js';
+import { TypedEmitter } from '@auriga/common';
 
 /** What the service knows about one VSS signal. */
 export interface SignalSnapshot {

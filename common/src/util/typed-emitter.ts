@@ -5,7 +5,7 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
   private readonly emitter = new EventEmitter();
 
   constructor() {
-    // Several API streams and pending actuations listen at once; 10 would only produce noise.
+    // Several streams, pending requests and agents listen at once; the default warning at 10 is only noise.
     this.emitter.setMaxListeners(1000);
   }
 
