@@ -18,10 +18,11 @@ import { HistoryRecorder } from './vehicle/history-recorder.js';
 import { createAssistant } from './assistant/setup.js';
 import type { Assistant } from './assistant/assistant.js';
 import { DEFAULT_CAR_CONTEXT_FILE } from './assistant/index.js';
-import { OtaAgent, VoiceContextHandler, OnnxModelHandler, mqttNotifySource, parkedFromVehicleState, type VoiceContextModel } from './ota/index.js';
+import { OtaAgent, VoiceContextHandler, OnnxModelHandler, mqttNotifySource, parkedFromVehicleState, type OnnxModel, type VoiceContextModel } from './ota/index.js';
 import { OtaConfigError } from './errors.js';
 import { SERVICE_VERSION } from './version.js';
 import { DrivingContext, SituationModel, isDrivingStore } from './driving/index.js';
+import { DEFAULT_MODEL_PATH as DEFAULT_SITUATION_MODEL_PATH } from './driving/situation/model.js';
 import { Ingest } from './vehicle/ingest.js';
 import { VehicleState } from './vehicle/state.js';
 
@@ -202,7 +203,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     });
     cleanups.push(() => assistant.close());
 
-    const ota = config.ota.serverUrl ? await startOtaAgent(config, mqttUrl, topics, state, assistant, logger, clock) : undefined;
+    const ota = config.ota.serverUrl ? await startOtaAgent(config, mqttUrl, topics, state, { assistant, driving }, logger, clock) : undefined;
     if (ota) cleanups.push(() => ota.destroy());
 
     let closing = false;
@@ -302,7 +303,7 @@ async function startOtaAgent(
   mqttUrl: string,
   topics: ReturnType<typeof createTopics>,
   state: VehicleState,
-  assistant: Assistant,
+  users: ModelUsers,
   logger: Logger,
   clock: Clock,
 ): Promise<OtaAgent> {
@@ -335,6 +336,7 @@ async function startOtaAgent(
     handlers: [new VoiceContextHandler(), new OnnxModelHandler('driving-context-model')],
     factory: [
       { kind: 'voice-context', name: 'car-context', version: '0.0.0', dir: dirname(config.assistant.contextFile ?? DEFAULT_CAR_CONTEXT_FILE) },
+      { kind: 'driving-context-model', name: 'driving-context', version: '0.0.0', dir: dirname(DEFAULT_SITUATION_MODEL_PATH) },
     ],
     pollIntervalMs: ota.pollIntervalS * 1000,
     limits: {
@@ -348,10 +350,12 @@ async function startOtaAgent(
     logger: logger.child({ component: 'ota' }),
     clock,
   });
-  agent.on('switched', () => useVoiceContext(agent, assistant));
-  agent.on('rolledBack', () => useVoiceContext(agent, assistant));
+  const log = logger.child({ component: 'ota' });
+  const useModels = () => useOtaModels(agent, users, log);
+  agent.on('switched', useModels);
+  agent.on('rolledBack', useModels);
   await agent.start();
-  useVoiceContext(agent, assistant);
+  useModels();
   const destroy = agent.destroy.bind(agent);
   agent.destroy = async () => {
     await destroy();
@@ -360,8 +364,23 @@ async function startOtaAgent(
   return agent;
 }
 
-function useVoiceContext(agent: OtaAgent, assistant: Assistant): void {
-  const holder = agent.holder<VoiceContextModel>('voice-context');
-  if (!holder) return;
-  void holder.use(async (model) => assistant.setContext(model.compiled)).catch(() => undefined);
+/** What runs the models the OTA agent installs: the assistant's voice context, the driving-context model. */
+interface ModelUsers {
+  assistant: Assistant;
+  driving: DrivingContext;
+}
+
+/** Hands the agent's active models to what uses them (at start, after a switch, after a rollback). */
+function useOtaModels(agent: OtaAgent, users: ModelUsers, log: Logger): void {
+  void agent
+    .holder<VoiceContextModel>('voice-context')
+    ?.use(async (model) => users.assistant.setContext(model.compiled))
+    .catch((err: unknown) => log.error({ err }, 'cannot use the installed voice context'));
+  void agent
+    .holder<OnnxModel>('driving-context-model')
+    ?.use(async (model) => {
+      if (users.driving.modelPath === model.path) return;
+      users.driving.setModel(await SituationModel.load(model.path));
+    })
+    .catch((err: unknown) => log.error({ err }, 'cannot use the installed driving-context model: the previous one keeps running'));
 }

@@ -58,6 +58,59 @@ describe('campaign engine', () => {
     expect(inSchedule(null, 0)).toBe(true);
   });
 
+  describe('stage timeout', () => {
+    const HOUR = 3_600_000;
+    // Stage 1 opened (or was resumed) at t = 10 h; the timeout is 6 h. The clock is injected: `now` below.
+    const opened = 10 * HOUR;
+    const timed = (over: Partial<CampaignRecord> = {}) => campaign({ updatedAt: opened, schedule: { stageTimeoutS: 6 * 3600 }, ...over });
+
+    it('waits for every vehicle until the timeout, then judges the stage on the vehicles that finished', () => {
+      // 10 vehicles: 4 active, 6 never checked in.
+      const stats = [st(0, 10, 4, 0)];
+      expect(evaluateCampaign(timed(), stats, opened + 6 * HOUR - 1)).toEqual({ kind: 'none' });
+      expect(evaluateCampaign(timed(), stats, opened + 6 * HOUR)).toEqual({
+        kind: 'promote', toStage: 1, reason: 'stage 1 timed out after 6 h; judged on 4 of 10 vehicle(s)',
+      });
+      // Without a timeout the same stage waits forever.
+      expect(evaluateCampaign(campaign({ updatedAt: opened }), stats, opened + 1000 * HOUR)).toEqual({ kind: 'none' });
+    });
+
+    it('rates failures over the finished vehicles, not the whole stage', () => {
+      // 1 failed of 4 finished = 25 % > 20 %, although 1 of 10 (10 %) would pass the normal rule.
+      const d = evaluateCampaign(timed(), [st(0, 10, 3, 1, 2)], opened + 6 * HOUR);
+      expect(d).toEqual({
+        kind: 'pause',
+        reason: 'stage 1 timed out after 6 h: failure rate 25.0% of the 4 vehicle(s) that finished is above 20.0%',
+      });
+      // 1 of 5 finished = 20 %: not above the threshold, promoted.
+      expect(evaluateCampaign(timed(), [st(0, 10, 4, 1)], opened + 6 * HOUR)).toMatchObject({ kind: 'promote', toStage: 1 });
+      // Failures acknowledged by a resume do not count again.
+      expect(evaluateCampaign(timed({ acknowledged: { 0: 1 } }), [st(0, 10, 3, 1)], opened + 6 * HOUR)).toMatchObject({ kind: 'promote' });
+    });
+
+    it('pauses when no vehicle finished, and never closes the last stage early', () => {
+      expect(evaluateCampaign(timed(), [st(0, 10, 0, 0, 3)], opened + 7 * HOUR)).toEqual({
+        kind: 'pause', reason: 'stage 1 timed out after 6 h with no vehicle finished (0 of 10)',
+      });
+      // Last stage: nothing to promote to, the campaign keeps running so late vehicles still get the release.
+      const last = timed({ currentStage: 2 });
+      expect(evaluateCampaign(last, [st(0, 10, 10, 0), st(1, 40, 40, 0), st(2, 50, 20, 0)], opened + 100 * HOUR)).toEqual({ kind: 'none' });
+      // Nor is a campaign completed while stragglers of a stage passed on its timeout have not finished.
+      expect(evaluateCampaign(last, [st(0, 10, 9, 0), st(1, 40, 40, 0), st(2, 50, 50, 0)], opened)).toEqual({ kind: 'none' });
+      expect(evaluateCampaign(last, [st(0, 10, 9, 1), st(1, 40, 40, 0), st(2, 50, 50, 0)], opened)).toEqual({ kind: 'complete' });
+    });
+
+    it('counts from the last state change (promotion or resume), not from the campaign creation', () => {
+      const resumed = timed({ createdAt: 0, updatedAt: opened + 5 * HOUR });
+      expect(evaluateCampaign(resumed, [st(0, 10, 4, 0)], opened + 6 * HOUR)).toEqual({ kind: 'none' });
+      expect(evaluateCampaign(resumed, [st(0, 10, 4, 0)], opened + 11 * HOUR)).toMatchObject({ kind: 'promote', toStage: 1 });
+    });
+
+    it('a failure rate over the threshold still pauses at once, before the timeout', () => {
+      expect(evaluateCampaign(timed(), [st(0, 10, 0, 3, 1)], opened + HOUR)).toMatchObject({ kind: 'pause', reason: expect.stringMatching(/^stage 1 failure rate 30.0%/) });
+    });
+  });
+
   it('allows operator actions only from sensible states', () => {
     expect(() => checkOperatorAction(campaign({ state: 'completed' }), 'pause')).toThrow(/is completed: cannot pause/);
     expect(() => checkOperatorAction(campaign({ state: 'paused' }), 'resume')).not.toThrow();

@@ -57,7 +57,7 @@ export type CampaignDecision =
   | { kind: 'none' }
   | { kind: 'start' }
   | { kind: 'pause'; reason: string }
-  | { kind: 'promote'; toStage: number }
+  | { kind: 'promote'; toStage: number; reason?: string }
   | { kind: 'complete' };
 
 export function failureRate(stats: StageStats, acknowledged = 0): number {
@@ -84,11 +84,50 @@ export function evaluateCampaign(c: CampaignRecord, stats: StageStats[], now: nu
   const finished = !current || current.succeeded + current.failed === current.total;
   if (!finished) {
     if (c.schedule?.endsAt !== undefined && now >= c.schedule.endsAt) return { kind: 'pause', reason: 'the campaign window ended' };
-    return { kind: 'none' };
+    return stageTimedOut(c, current!, now);
   }
   // An empty stage (few vehicles) counts as finished and is passed straight away.
-  if (c.currentStage >= c.stages.length - 1) return { kind: 'complete' };
+  if (c.currentStage >= c.stages.length - 1) {
+    // Stragglers of a stage passed on its timeout still hold undelivered work: stay running for them.
+    const stragglers = stats.some((s) => s.stage < c.currentStage && s.succeeded + s.failed < s.total);
+    return stragglers ? { kind: 'none' } : { kind: 'complete' };
+  }
   return { kind: 'promote', toStage: c.currentStage + 1 };
+}
+
+/**
+ * The stage timeout rule. A stage's clock starts at the campaign's last state change (`updatedAt`: the
+ * start, the promotion that opened the stage, or the operator's resume). Once `schedule.stageTimeoutS` has
+ * passed with vehicles of the stage still unfinished, the stage is judged on the vehicles that finished
+ * (active, failed or rolled back): their failure rate (less failures acknowledged by a resume) above the
+ * stage's threshold pauses the campaign; otherwise the next stage opens. No finished vehicle at all pauses
+ * too: promoting on no evidence is what the stages exist to prevent. Stragglers keep their assignment and
+ * still count in the normal rule (failures over the whole stage) when they report later. The last stage has
+ * nothing to open: the campaign stays running so late vehicles still get the release.
+ */
+function stageTimedOut(c: CampaignRecord, current: StageStats, now: number): CampaignDecision {
+  const timeoutS = c.schedule?.stageTimeoutS;
+  if (timeoutS === undefined || now - c.updatedAt < timeoutS * 1000) return { kind: 'none' };
+  if (c.currentStage >= c.stages.length - 1) return { kind: 'none' };
+  const stage = c.stages[c.currentStage]!;
+  const finished = current.succeeded + current.failed;
+  const after = `stage ${c.currentStage + 1} timed out after ${formatDuration(timeoutS)}`;
+  if (finished === 0) return { kind: 'pause', reason: `${after} with no vehicle finished (0 of ${current.total})` };
+  const rate = Math.max(0, current.failed - (c.acknowledged[String(c.currentStage)] ?? 0)) / finished;
+  if (rate > stage.failureThreshold) {
+    return {
+      kind: 'pause',
+      reason: `${after}: failure rate ${(rate * 100).toFixed(1)}% of the ${finished} vehicle(s) that finished is above ${(stage.failureThreshold * 100).toFixed(1)}%`,
+    };
+  }
+  return { kind: 'promote', toStage: c.currentStage + 1, reason: `${after}; judged on ${finished} of ${current.total} vehicle(s)` };
+}
+
+function formatDuration(s: number): string {
+  if (s % 86_400 === 0) return `${s / 86_400} d`;
+  if (s % 3600 === 0) return `${s / 3600} h`;
+  if (s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
 }
 
 const TRANSITIONS: Record<string, CampaignRecord['state'][]> = {

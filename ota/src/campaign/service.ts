@@ -12,6 +12,7 @@ import type {
   OtaStore,
   StageStats,
 } from '../store/types.js';
+import type { AssignmentNotifier } from '../server/notify.js';
 import { compareSemver } from '../util/semver.js';
 import { assignStages, checkOperatorAction, evaluateCampaign, failureRate, inSchedule, validateStages } from './engine.js';
 
@@ -38,7 +39,19 @@ export class CampaignService {
     private readonly store: OtaStore,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** Push "check in now" to cars whose assignment was created or changed; absent = cars only poll. */
+    private readonly notifier?: Pick<AssignmentNotifier, 'notify'>,
   ) {}
+
+  /** Best effort, after the change is stored: a failing push must never fail the decision or the operator's request. */
+  private push(vehicleIds: string[], why: string): void {
+    if (!this.notifier || vehicleIds.length === 0) return;
+    try {
+      this.notifier.notify(vehicleIds, why);
+    } catch (err) {
+      this.log.warn({ err, why }, 'OTA push failed; the cars will poll');
+    }
+  }
 
   async create(input: CreateCampaignInput): Promise<{ campaign: CampaignRecord; skipped: { vehicleId: string; reason: string }[] }> {
     validateStages(input.stages);
@@ -113,7 +126,7 @@ export class CampaignService {
           await this.ensureAssignments(c, stats);
           return 'none';
         case 'start': next = { ...c, state: 'running', currentStage: 0, stateReason: null }; break;
-        case 'promote': next = { ...c, currentStage: d.toStage }; break;
+        case 'promote': next = { ...c, currentStage: d.toStage, stateReason: d.reason ?? null }; break;
         case 'pause': next = { ...c, state: 'paused', stateReason: d.reason }; break;
         case 'complete': next = { ...c, state: 'completed', stateReason: null }; break;
       }
@@ -136,9 +149,11 @@ export class CampaignService {
       if (!stats.find((s) => s.stage === stage && s.unassigned > 0)) continue;
       const at = this.now();
       const members = await this.store.campaignMembers(c.id, stage);
-      await this.store.createAssignments(members.map((vehicleId) => ({
+      const created = await this.store.createAssignments(members.map((vehicleId) => ({
         vehicleId, campaignId: c.id, releaseId: c.releaseId, action: 'install', status: 'assigned', reason: null, createdAt: at, updatedAt: at,
       })));
+      // Another instance may have created them first; it pushes then. (Members already assigned get a harmless extra push.)
+      if (created > 0) this.push(members, `campaign ${c.id} stage ${stage + 1} assigned`);
     }
   }
 
@@ -166,6 +181,9 @@ export class CampaignService {
       acknowledged: Object.fromEntries(stats.filter((s) => s.stage <= c.currentStage).map((s) => [String(s.stage), s.failed])),
     }));
     await this.tick(id);
+    // Assignments handed out before the pause but not yet picked up are deliverable again.
+    const waiting = (await this.store.listAssignments(id)).filter((a) => a.action === 'install' && a.status === 'assigned');
+    this.push(waiting.map((a) => a.vehicleId), `campaign ${id} resumed`);
     return this.get(updated.id);
   }
 
@@ -191,6 +209,7 @@ export class CampaignService {
       vehicleId: a.vehicleId, campaignId: id, releaseId: c.previousReleaseId!, action: 'rollback', status: 'assigned', reason: null, createdAt: at, updatedAt: at,
     })));
     this.log.warn({ campaign: id, vehicles: touched.length }, 'campaign rolled back');
+    this.push(touched.map((a) => a.vehicleId), `campaign ${id} rolled back`);
     return { campaign: c, vehicles: touched.length };
   }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, loadServerConfig } from '../server/config.js';
 import type { OtaServer } from '../server/app.js';
 import { TrustedMetadataSet } from '../client/trusted-metadata.js';
-import { formatProgress, parseStages, runCli } from './cli.js';
+import { formatProgress, parseDuration, parseStages, runCli } from './cli.js';
 
 let dir: string;
 let server: OtaServer;
@@ -87,8 +87,9 @@ describe('auriga-ota CLI', () => {
 
     const vehicle = json(await cli('vehicle', 'add', '--id', 'car-1', '--group', 'beta', '--hardware', 'hu-a1'));
     expect(vehicle.token).toMatch(/^avt_/);
-    const created = await cli('campaign', 'create', '--name', 'speech 1.0', '--release', 'speech-en-1.0.0.bundle', '--group', 'beta', '--stages', '50:0.2,100:0.1');
+    const created = await cli('campaign', 'create', '--name', 'speech 1.0', '--release', 'speech-en-1.0.0.bundle', '--group', 'beta', '--stages', '50:0.2,100:0.1', '--stage-timeout', '6h');
     expect(created.code, created.err).toBe(0);
+    expect(json(created).campaign.schedule).toEqual({ stageTimeoutS: 21_600 });
     const id = json(created).campaign.id as string;
     expect((await cli('campaign', 'pause', '--id', id)).code).toBe(0);
     const watched = await cli('campaign', 'watch', '--id', id, '--once');
@@ -107,9 +108,30 @@ describe('auriga-ota CLI', () => {
     expect((await cli('nope')).code).toBe(2);
     expect((await cli('--bogus')).code).toBe(2);
     expect(() => parseStages('10:0.2,abc')).toThrow(/PERCENT:FAILURE_RATE/);
+    expect([parseDuration('90', 'x'), parseDuration('90s', 'x'), parseDuration('30m', 'x'), parseDuration('6h', 'x'), parseDuration('2d', 'x')])
+      .toEqual([90, 90, 1800, 21_600, 172_800]);
+    expect(() => parseDuration('6 hours', '--stage-timeout')).toThrow(/--stage-timeout: 6 hours is not a duration/);
+    expect(() => parseDuration('0h', '--stage-timeout')).toThrow(/not a duration/);
     expect(parseStages('10:0.2,100:0')).toEqual([{ percent: 10, failureThreshold: 0.2 }, { percent: 100, failureThreshold: 0 }]);
     expect(formatProgress({ campaign: { name: 'n', state: 'running', currentStage: 0, stateReason: null }, stages: [], rollback: { total: 1, done: 0, failed: 1 } }))
       .toBe('n: running\n\n rollback: 0/1 done, 1 failed');
+  });
+
+  it('builds a bundle whose manifest names its files by path and role only (hashes and lengths are computed)', async () => {
+    const src = join(dir, 'voice');
+    await mkdir(src);
+    await writeFile(join(src, 'car.yaml'), 'context: {}\n');
+    await writeFile(join(src, 'golden.json'), '{"phrases":[]}');
+    await writeFile(join(src, 'notes.txt'), 'not in the bundle');
+    await writeFile(join(dir, 'voice-manifest.json'), JSON.stringify({
+      name: 'car-context', version: '1.0.0', kind: 'voice-context', supports: { serviceVersions: '^0.1.0', hardware: ['hu-a1'] }, acceptance: { minAccuracy: 1 },
+      files: [{ path: 'car.yaml', role: 'voice-context' }, { path: 'golden.json', role: 'acceptance-data' }],
+    }));
+    const out = join(dir, 'voice.bundle');
+    const built = await cli('bundle', 'build', '--dir', src, '--manifest', join(dir, 'voice-manifest.json'), '--out', out);
+    expect(built.code, built.err).toBe(0);
+    expect(json(built)).toMatchObject({ files: 2 });
+    expect(json(await cli('bundle', 'verify', '--in', out))).toMatchObject({ ok: true, kind: 'voice-context', files: 2 });
   });
 
   it('runs through the bin launcher', async () => {

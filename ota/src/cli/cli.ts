@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAurigaError } from '@auriga/common';
 import { buildBundle, verifyBundleFile } from '../bundle/bundle.js';
-import { validateManifest, type ManifestInput } from '../bundle/manifest.js';
+import { validateManifest, type ManifestFile, type ManifestInput } from '../bundle/manifest.js';
 import { createSigner, generateKeyFile, keyIdOf, parseKeyFile, parsePublicKey, publicKeyOnly, type PublicKey } from '../metadata/keys.js';
 import { buildRoot, buildTargets, expiresAfter } from '../metadata/repository.js';
 import { checkRootConsistency, signMetadata, verifyThreshold } from '../metadata/sign.js';
@@ -40,6 +40,7 @@ Fleet:
   vehicle list [--group G]
   campaign create --name N --release TARGET (--group G | --vehicles a,b) --stages 10:0.2,100:0.05
                   [--previous TARGET] [--starts-at ISO] [--ends-at ISO] [--daily HH:MM-HH:MM]
+                  [--stage-timeout 6h]  judge a stage on the cars that finished after this (s, m, h, d)
   campaign list | show --id ID | watch --id ID [--interval-s 5] [--once]
   campaign pause|resume|abort|rollback --id ID
 Server:
@@ -54,7 +55,7 @@ const OPTIONS = {
   dir: { type: 'string' }, manifest: { type: 'string' }, bundle: { type: 'string' }, path: { type: 'string' }, id: { type: 'string' },
   group: { type: 'string' }, hardware: { type: 'string' }, name: { type: 'string' }, release: { type: 'string' }, vehicles: { type: 'string' },
   stages: { type: 'string' }, previous: { type: 'string' }, 'starts-at': { type: 'string' }, 'ends-at': { type: 'string' }, daily: { type: 'string' },
-  'interval-s': { type: 'string' }, once: { type: 'boolean' }, server: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'stage-timeout': { type: 'string' }, 'interval-s': { type: 'string' }, once: { type: 'boolean' }, server: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 class UsageError extends Error {}
@@ -135,7 +136,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'bundle build': {
-        const manifest = JSON.parse(await readFile(need('manifest'), 'utf8')) as ManifestInput;
+        const given = JSON.parse(await readFile(need('manifest'), 'utf8')) as ManifestInput;
+        // `files` may name just path and role: the build computes sha256 and length.
+        const manifest: ManifestInput = given.files ? { ...given, files: given.files.map((f: Partial<ManifestFile> & { path: string }) => ({ ...f, sha256: f.sha256 ?? '0'.repeat(64), length: f.length ?? 0 })) } : given;
         validateManifest({ ...manifest, files: manifest.files ?? [{ path: 'placeholder', sha256: '0'.repeat(64), length: 0 }] });
         const built = await buildBundle({ sourceDir: need('dir'), manifest, outFile: need('out') });
         print({ out: built.path, sha256: built.sha256, length: built.length, files: built.manifest.files.length });
@@ -184,6 +187,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (v['starts-at']) schedule.startsAt = parseTime(v['starts-at'], '--starts-at');
         if (v['ends-at']) schedule.endsAt = parseTime(v['ends-at'], '--ends-at');
         if (v.daily) schedule.daily = parseDaily(v.daily);
+        if (v['stage-timeout']) schedule.stageTimeoutS = parseDuration(v['stage-timeout'], '--stage-timeout');
         print(await api().call('POST', '/api/v1/campaigns', {
           name: need('name'), releaseId: need('release'), selector, stages: parseStages(need('stages')),
           ...(v.previous ? { previousReleaseId: v.previous } : {}), ...(Object.keys(schedule).length ? { schedule } : {}),
@@ -255,6 +259,14 @@ function parseTime(text: string, flag: string): number {
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UsageError(`${flag}: ${text} is not an ISO date`);
   return t;
+}
+
+/** `90`, `90s`, `30m`, `6h`, `2d` -> seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m?.[2] ?? ''];
+  if (!m || unit === undefined || Number(m[1]) === 0) throw new UsageError(`${flag}: ${text} is not a duration like 90s, 30m, 6h or 2d`);
+  return Number(m[1]) * unit;
 }
 
 function parseDaily(text: string): { fromMinute: number; toMinute: number } {

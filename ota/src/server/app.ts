@@ -9,6 +9,7 @@ import type { DirectorCustom, TargetFile } from '../metadata/types.js';
 import { VEHICLE_STEPS, type AssignmentStatus, type OtaStore, type VehicleRecord } from '../store/types.js';
 import type { BundleStore } from './bundle-store.js';
 import { DASHBOARD_HTML } from './dashboard.js';
+import type { AssignmentNotifier } from './notify.js';
 import { parseRangeHeader } from './range.js';
 import { RepositoryService, type OnlineKeys } from './repository-service.js';
 import { bearerToken, hashToken, matchesAnyToken, newVehicleToken } from './tokens.js';
@@ -32,6 +33,11 @@ export interface OtaServerOptions {
   forceCloseConnections?: boolean;
   setInterval?: typeof setInterval;
   clearInterval?: typeof clearInterval;
+  /**
+   * Push "check in now" to cars when their assignment is created or changed (see `mqttAssignmentNotifier`).
+   * Absent: cars find their work at their next poll. Closed with the server.
+   */
+  notifier?: AssignmentNotifier;
 }
 
 export interface OtaServer {
@@ -62,7 +68,7 @@ export async function createOtaServer(opts: OtaServerOptions): Promise<OtaServer
   const log = opts.logger ?? pino({ level: 'info' });
   const now = opts.now ?? Date.now;
   const repository = new RepositoryService(opts.store, opts.bundles, opts.onlineKeys, log, now, opts.expiryS, opts.metadataCacheMs ?? 1000);
-  const campaigns = new CampaignService(opts.store, log, now);
+  const campaigns = new CampaignService(opts.store, log, now, opts.notifier);
   const app = Fastify({
     loggerInstance: log,
     logController: new Fastify.LogController({ disableRequestLogging: true }),
@@ -159,6 +165,7 @@ export async function createOtaServer(opts: OtaServerOptions): Promise<OtaServer
             startsAt: Type.Optional(Type.Integer()),
             endsAt: Type.Optional(Type.Integer()),
             daily: Type.Optional(Type.Object({ fromMinute: Type.Integer({ minimum: 0, maximum: 1439 }), toMinute: Type.Integer({ minimum: 0, maximum: 1440 }) })),
+            stageTimeoutS: Type.Optional(Type.Integer({ minimum: 1 })),
           })),
         }),
       },
@@ -289,6 +296,7 @@ export async function createOtaServer(opts: OtaServerOptions): Promise<OtaServer
       closed = true;
       if (timer) clearI(timer);
       await app.close();
+      await opts.notifier?.close();
     },
   };
 }

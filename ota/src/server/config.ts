@@ -8,6 +8,7 @@ import { parseKeyFile } from '../metadata/keys.js';
 import { openStore } from '../store/sql-store.js';
 import { createOtaServer, type OtaServer } from './app.js';
 import { FileBundleStore } from './bundle-store.js';
+import { mqttAssignmentNotifier } from './notify.js';
 
 export const ServerConfigSchema = Type.Object({
   listen: Type.Object({ host: Type.String({ default: '127.0.0.1' }), port: Type.Integer({ minimum: 0, maximum: 65535 }) }),
@@ -23,6 +24,11 @@ export const ServerConfigSchema = Type.Object({
   pollIntervalS: Type.Optional(Type.Integer({ minimum: 10 })),
   campaignTickS: Type.Optional(Type.Integer({ minimum: 1 })),
   maxBundleBytes: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** MQTT push to cars ("check in now" on `{topicRoot}/ota/notify/{vehicleId}`); absent = cars only poll. */
+  push: Type.Optional(Type.Object({
+    mqttUrl: Type.String({ pattern: '^(mqtts?|wss?)://' }),
+    topicRoot: Type.String({ minLength: 1, pattern: '^[^#+]+$' }),
+  })),
 });
 export type ServerConfig = Static<typeof ServerConfigSchema>;
 
@@ -49,22 +55,34 @@ export async function loadServerConfig(path: string): Promise<ServerConfig> {
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<{ server: OtaServer; url: string }> {
   const load = (files: string[]) => Promise.all(files.map(async (f) => parseKeyFile(JSON.parse(await readFile(f, 'utf8')), f)));
+  const onlineKeys = { snapshot: await load(config.onlineKeys.snapshot), timestamp: await load(config.onlineKeys.timestamp), director: await load(config.onlineKeys.director) };
   const store = await openStore(config.store);
+  const notifier = config.push
+    ? mqttAssignmentNotifier({ url: config.push.mqttUrl, topicRoot: config.push.topicRoot, logger: logger.child({ component: 'ota-push' }) })
+    : undefined;
   const server = await createOtaServer({
     store,
     bundles: new FileBundleStore(config.bundleDir),
-    onlineKeys: { snapshot: await load(config.onlineKeys.snapshot), timestamp: await load(config.onlineKeys.timestamp), director: await load(config.onlineKeys.director) },
+    onlineKeys,
     operatorTokenHashes: config.operatorTokenHashes,
     logger,
     pollIntervalS: config.pollIntervalS,
     campaignTickMs: (config.campaignTickS ?? 10) * 1000,
     maxBundleBytes: config.maxBundleBytes,
+    ...(notifier ? { notifier } : {}),
+  }).catch(async (err: unknown) => {
+    await notifier?.close();
+    await store.close();
+    throw err;
   });
   const close = server.close;
   server.close = async () => {
     await close();
     await store.close();
   };
-  const url = await server.app.listen({ host: config.listen.host, port: config.listen.port });
+  const url = await server.app.listen({ host: config.listen.host, port: config.listen.port }).catch(async (err: unknown) => {
+    await server.close(); // the port is taken: release the store and the broker connection
+    throw err;
+  });
   return { server, url };
 }

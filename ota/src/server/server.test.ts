@@ -161,6 +161,31 @@ describe('fleet server', () => {
     expect((await c1.checkIn()).assignment).toBeNull();
   });
 
+  it('judges a stage on the cars that reported once its timeout passes; the straggler still gets the release', async () => {
+    fleet = await TestFleet.create();
+    const cars = new Map((await Promise.all(['a', 'b', 'c', 'd'].map((id) => car(fleet!, id)))).map((c) => [c.id, c]));
+    const rel = await fleet.publishRelease('speech', '1.0.0');
+    const { campaign } = (await fleet.op(fleet.server, 'POST', '/api/v1/campaigns', {
+      name: 'timeout', releaseId: rel.targetPath, selector: { group: 'beta' },
+      stages: [{ percent: 50, failureThreshold: 0.5 }, { percent: 100, failureThreshold: 0.5 }], schedule: { stageTimeoutS: 3600 },
+    })).json();
+    const [first, straggler] = await fleet.db.store.campaignMembers(campaign.id, 0);
+    expect(await cars.get(first!)!.update()).toBe('installed');
+    // The other stage-1 car never checks in: before the timeout the stage waits.
+    fleet.clock += 3_599_000;
+    await fleet.server.campaigns.tickAll();
+    expect((await fleet.server.campaigns.get(campaign.id)).currentStage).toBe(0);
+    fleet.clock += 1000;
+    await fleet.server.campaigns.tickAll();
+    const promoted = await fleet.server.campaigns.get(campaign.id);
+    expect(promoted).toMatchObject({ state: 'running', currentStage: 1, stateReason: 'stage 1 timed out after 1 h; judged on 1 of 2 vehicle(s)' });
+    for (const id of await fleet.db.store.campaignMembers(campaign.id, 1)) expect(await cars.get(id)!.update()).toBe('installed');
+    // The last stage finished; the straggler of stage 1 keeps its assignment and completes the campaign when it shows up.
+    expect((await fleet.server.campaigns.get(campaign.id)).state).toBe('running');
+    expect(await cars.get(straggler!)!.update()).toBe('installed');
+    expect((await fleet.server.campaigns.get(campaign.id)).state).toBe('completed');
+  });
+
   it('keeps each car to its own assignments and the operator API to operators', async () => {
     fleet = await TestFleet.create();
     const a = await car(fleet, 'a');

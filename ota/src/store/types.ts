@@ -53,6 +53,11 @@ export interface CampaignSchedule {
   endsAt?: number;
   /** Daily delivery window in UTC, minutes since midnight; from > to wraps past midnight. */
   daily?: { fromMinute: number; toMinute: number };
+  /**
+   * A stage still waiting for vehicles this many seconds after it opened (or after the campaign was last
+   * resumed) is judged on the vehicles that finished (see `evaluateCampaign`). Absent: a stage waits for all.
+   */
+  stageTimeoutS?: number;
 }
 
 export type CampaignSelector = { group: string } | { vehicles: string[] };

@@ -5,6 +5,7 @@ import { DrivingContext } from './driving-context.js';
 import { ungroundedNumbers } from './facts.js';
 import { P, tyrePressurePath, WHEELS } from './signals.js';
 import { SituationModel } from './situation/model.js';
+import { FEATURE_COUNT } from './situation/features.js';
 import { MemoryDrivingStore } from './store.js';
 import type { DrivingNotification } from './types.js';
 
@@ -123,5 +124,21 @@ describe('DrivingContext', () => {
     expect(h.ctx.currentTrip()!.stats.styleScore).toBeDefined();
     expect(h.ctx.stats.modelRuns).toBeGreaterThan(30);
     await h.ctx.destroy();
+  });
+});
+
+describe('model swap (OTA driving-context-model update)', () => {
+  it('uses the new model from the next window and closes the old one', async () => {
+    const state = new VehicleState(catalog.signals);
+    const oldModel = await SituationModel.load();
+    const newModel = await SituationModel.load();
+    const ctx = new DrivingContext({ state, store: new MemoryDrivingStore(), now: () => T0, tickMs: 0, model: oldModel });
+    expect(ctx.modelPath).toBe(oldModel.path);
+    ctx.setModel(newModel);
+    await new Promise((r) => setTimeout(r, 20));
+    // The old session is released: running it now fails, the new one answers.
+    await expect(oldModel.run(new Float32Array(FEATURE_COUNT))).rejects.toThrow();
+    await expect(newModel.run(new Float32Array(FEATURE_COUNT))).resolves.toHaveProperty('situation');
+    await ctx.destroy();
   });
 });

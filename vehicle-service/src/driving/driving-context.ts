@@ -82,7 +82,7 @@ export class DrivingContext extends TypedEmitter<DrivingContextEvents> {
   readonly notifier: Notifier;
   private readonly state: VehicleState;
   private readonly store: DrivingStore;
-  private readonly model: SituationModel | undefined;
+  private model: SituationModel | undefined;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly lang: Lang;
@@ -227,6 +227,27 @@ export class DrivingContext extends TypedEmitter<DrivingContextEvents> {
     return this.store.notifications({ limit });
   }
 
+  /**
+   * Swaps the situation model (an OTA driving-context-model update, or its rollback). A run already
+   * in flight finishes on the old model, which is closed once it is done.
+   */
+  /** The .onnx file of the situation model in use. */
+  get modelPath(): string | undefined {
+    return this.model?.path;
+  }
+
+  setModel(model: SituationModel | undefined): void {
+    const old = this.model;
+    if (old === model) return;
+    this.model = model;
+    this.modelOut = undefined;
+    if (old) void this.whenModelIdle().then(() => old.close().catch(() => undefined));
+  }
+
+  private async whenModelIdle(): Promise<void> {
+    while (this.modelBusy) await new Promise((r) => setTimeout(r, 5));
+  }
+
   /** Stops listening; saves the trip in progress as it is (not ended: the car may still be on). Idempotent. */
   destroy(): Promise<void> {
     if (this.destroyed) return this.destroyed;
@@ -326,7 +347,8 @@ export class DrivingContext extends TypedEmitter<DrivingContextEvents> {
   private runModel(features: Float32Array, at: number): void {
     this.modelBusy = true;
     this.stats.modelRuns++;
-    this.model!.run(features)
+    const model = this.model!;
+    model.run(features)
       .then((out) => {
         if (this.destroyed) return;
         this.modelOut = { ...out, at };

@@ -169,9 +169,13 @@ describe('OtaAgent against a real fleet server', () => {
 
     const rb = await f.fleet.op(f.fleet.server, 'POST', `/api/v1/campaigns/${campaign}/rollback`);
     expect(rb.statusCode).toBe(200);
+    // Users of the model outside the holder (the service's assistant) follow 'switched', rollbacks included.
+    const switched: unknown[][] = [];
+    agent.on('switched', (...args) => switched.push(args));
     done = finalReport(agent);
     agent.checkNow();
     expect(await done).toMatchObject({ step: 'active', detail: { rollback: true, slot: 'A' } });
+    expect(switched).toMatchObject([[{ version: '2.0.0', slot: 'A' }, { version: '2.1.0', slot: 'B' }]]);
     expect(agent.holder('voice-context')!.current).toMatchObject({ version: '2.0.0', slot: 'A' });
     expect(agent.status().models[0]).toMatchObject({ previous: { version: '2.1.0', slot: 'B' } });
     await agent.idle();

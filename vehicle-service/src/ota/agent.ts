@@ -843,7 +843,10 @@ export class OtaAgent extends TypedEmitter<OtaAgentEvents> {
     // Persist the switch, swap, then record and report it (a crash in between redoes the rollback at the next check-in).
     await this.persist();
     const handler = this.handlers.get(kind)!;
-    this.holders.get(kind)!.swap(model, { kind, name: record.name, version: record.version, slot: prev }, (m) => handler.dispose?.(m));
+    const meta: ModelMeta = { kind, name: record.name, version: record.version, slot: prev };
+    const old = this.holders.get(kind)!.swap(model, meta, (m) => handler.dispose?.(m));
+    // Users of the model outside the holder (the assistant's voice context) follow 'switched'.
+    this.emit('switched', meta, old?.meta);
     this.markFinished(id, true);
     this.queueReport({ assignmentId: id, step: 'active', detail: { rollback: true, slot: prev } });
     this.doc.lastResult = { assignmentId: id, step: 'active', name: record.name, version: record.version, at: this.clock.now() };

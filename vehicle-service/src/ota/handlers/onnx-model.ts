@@ -28,6 +28,8 @@ export type OnnxGoldenSet = Static<typeof OnnxGoldenSetSchema>;
 
 export interface OnnxModel {
   session: Ort.InferenceSession;
+  /** The .onnx file loaded (its side files, e.g. normalization, sit beside it). */
+  path: string;
   golden?: OnnxGoldenSet;
 }
 
@@ -56,8 +58,9 @@ export class OnnxModelHandler implements ModelHandler<OnnxModel> {
       throw new Error(`acceptance data ${first?.path ?? ''}: ${first?.message ?? 'invalid'}`);
     }
     const ort = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(join(source.dir, ...file.split('/')), { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    return { session, golden: data as OnnxGoldenSet | undefined };
+    const path = join(source.dir, ...file.split('/'));
+    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    return { session, path, golden: data as OnnxGoldenSet | undefined };
   }
 
   private async runCase(model: OnnxModel, c: OnnxGoldenSet['cases'][number], tolerance: number): Promise<{ ok: boolean; latencyMs: number; why?: string }> {
