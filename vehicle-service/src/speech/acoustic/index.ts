@@ -1,0 +1,1 @@
+export { AcousticModel, type AcousticModelOptions, type ModelManifest, type Posteriors } from './model.js';

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { compileContext } from '../../context/compile.js';
+import { parseContext } from '../../context/load.js';
+import { buildDecoderGraph } from './graph.js';
+import { viterbi } from './viterbi.js';
+import { interpret } from './decode.js';
+
+const PHONES = ['SIL', 'L', 'AY', 'T', 'S', 'AA', 'N', 'IH', 'DH', 'AH', 'K', 'CH', 'B', 'EH', 'D', 'R', 'UW', 'M', 'P', 'F', 'V'];
+const LEXICON: Record<string, string[]> = {
+  lights: ['L AY T S'],
+  on: ['AA N'],
+  in: ['IH N'],
+  the: ['DH AH', 'DH IH'],
+  kitchen: ['K IH CH AH N'],
+  bedroom: ['B EH D R UW M'],
+  stop: ['S T AA P'],
+  two: ['T UW'],
+  three: ['T R IH'],
+  fan: ['F AH N'],
+};
+const index = new Map(PHONES.map((p, i) => [p, i]));
+const pronounce = (word: string): number[][] => (LEXICON[word] ?? []).map((v) => v.split(' ').map((p) => index.get(p)!));
+
+const CONTEXT = compileContext(
+  parseContext(`
+context:
+  intents:
+    lightsOn:
+      - "lights on (in) (the) $room:room"
+    stop:
+      - "stop"
+    fan:
+      - "fan $speed:speed"
+  slots:
+    room:
+      - kitchen
+      - bedroom
+  numbers:
+    speed: { kind: integer, min: 2, max: 3 }
+`),
+);
+
+/** Hand-made log posteriors: each phone of `phones` dominates `frames` frames. */
+function posteriors(phones: string[], frames = 3, peak = 0.8): Float32Array {
+  const P = PHONES.length;
+  const out = new Float32Array(phones.length * frames * P);
+  let t = 0;
+  for (const ph of phones) {
+    const p = index.get(ph)!;
+    for (let k = 0; k < frames; k++, t++) {
+      for (let q = 0; q < P; q++) out[t * P + q] = Math.log(q === p ? peak : (1 - peak) / (P - 1));
+    }
+  }
+  return out;
+}
+
+const graph = buildDecoderGraph(CONTEXT.graph, pronounce, PHONES.length, { phoneEnter: 0, silenceEnter: -1 }, { statesPerPhone: 2 });
+
+function decode(phones: string[], frames = 3) {
+  const post = posteriors(phones, frames);
+  return interpret(viterbi(graph, post, post.length / PHONES.length, PHONES.length, { beam: 40 }), { margin: 0.5 });
+}
+
+describe('decoder graph', () => {
+  it('expands each pronunciation into statesPerPhone states per phone, plus silences and the garbage loop', () => {
+    // Garbage loop: SIL (1 state) + 20 phones x 2 states.
+    expect(graph.stateCount - graph.garbageStart).toBe(1 + (PHONES.length - 1) * 2);
+    expect(graph.unpronounceable).toEqual([]);
+    expect(graph.topoOrder[0]).toBe(CONTEXT.graph.start);
+  });
+
+  it('reports words it cannot pronounce', () => {
+    const g = buildDecoderGraph(CONTEXT.graph, (w) => (w === 'stop' ? [] : pronounce(w)), PHONES.length, { phoneEnter: 0, silenceEnter: -1 });
+    expect(g.unpronounceable).toEqual(['stop']);
+  });
+});
+
+describe('viterbi over hand-made posteriors', () => {
+  it('finds the spoken path with its intent and slot', () => {
+    const r = decode(['SIL', 'L', 'AY', 'T', 'S', 'AA', 'N', 'DH', 'AH', 'B', 'EH', 'D', 'R', 'UW', 'M', 'SIL']);
+    expect(r.isUnderstood).toBe(true);
+    expect(r.intent).toBe('lightsOn');
+    expect(r.slots).toEqual({ room: 'bedroom' });
+    expect(r.words).toEqual(['lights', 'on', 'the', 'bedroom']);
+    expect(r.confidence).toBeGreaterThan(0.9);
+  });
+
+  it('tells kitchen from bedroom and allows a pause between words', () => {
+    const r = decode(['SIL', 'L', 'AY', 'T', 'S', 'SIL', 'SIL', 'AA', 'N', 'IH', 'N', 'K', 'IH', 'CH', 'AH', 'N', 'SIL']);
+    expect(r.intent).toBe('lightsOn');
+    expect(r.slots).toEqual({ room: 'kitchen' });
+    expect(r.words).toEqual(['lights', 'on', 'in', 'kitchen']);
+  });
+
+  it('resolves built-in numbers', () => {
+    const r = decode(['SIL', 'F', 'AH', 'N', 'T', 'R', 'IH', 'SIL']);
+    expect(r.intent).toBe('fan');
+    expect(r.slots).toEqual({ speed: 'three' });
+    expect(r.numbers).toEqual({ speed: 3 });
+  });
+
+  it('rejects phones the grammar cannot explain (the free phone loop wins by a margin)', () => {
+    const r = decode(['SIL', 'M', 'P', 'UW', 'B', 'V', 'EH', 'M', 'V', 'UW', 'P', 'SIL']);
+    expect(r.isUnderstood).toBe(false);
+    expect(r.intent).toBeUndefined();
+    expect(r.marginPerFrame).toBeGreaterThan(0.5);
+    expect(r.confidence).toBeLessThan(0.5);
+  });
+
+  it('measures the margin on the speech segment, and rejects noise around the command with the outside margin', () => {
+    // 10 frames of "noise" (SIL 0.3, M 0.5), 'stop' (12 frames), 10 frames of noise.
+    const P = PHONES.length;
+    const noise = new Float32Array(10 * P);
+    for (let t = 0; t < 10; t++) for (let q = 0; q < P; q++) noise[t * P + q] = Math.log(q === 0 ? 0.3 : q === index.get('M')! ? 0.5 : 0.2 / (P - 2));
+    const post = new Float32Array([...noise, ...posteriors(['S', 'T', 'AA', 'P']), ...noise]);
+    const search = viterbi(graph, post, post.length / P, P, { beam: 40 });
+    expect(search.words.map((w) => w.word)).toEqual(['stop']);
+    expect(search.segment).toMatchObject({ startFrame: 9, endFrame: 21 });
+    const lenient = interpret(search, { margin: 0.5 });
+    expect(lenient.intent).toBe('stop');
+    expect(lenient.marginPerFrame).toBeLessThan(0.1);
+    expect(lenient.outsideMarginPerFrame).toBeCloseTo(Math.log(0.5 / 0.3), 1);
+    expect(interpret(search, { margin: 0.5, outsideMargin: 0.3 }).isUnderstood).toBe(false);
+  });
+
+  it('rejects silence', () => {
+    const r = decode(['SIL', 'SIL', 'SIL', 'SIL']);
+    expect(r.isUnderstood).toBe(false);
+  });
+
+  it('enforces the minimum duration: one frame per phone cannot fit a two-state phone chain', () => {
+    const r = decode(['SIL', 'S', 'T', 'AA', 'P', 'SIL'], 1);
+    expect(r.isUnderstood).toBe(false);
+    expect(decode(['SIL', 'S', 'T', 'AA', 'P', 'SIL'], 2).intent).toBe('stop');
+  });
+
+  it('returns no path for zero frames', () => {
+    const r = interpret(viterbi(graph, new Float32Array(0), 0, PHONES.length), { margin: 0.5 });
+    expect(r.isUnderstood).toBe(false);
+    expect(r.confidence).toBe(0);
+  });
+});

@@ -1,0 +1,65 @@
+import { defineError, type AurigaError } from '@auriga/common';
+
+/**
+ * Error codes of the speech engine. They live here (like src/context/errors.ts) because this folder
+ * is owned separately; the lead may fold them into the package catalogue.
+ */
+
+/** Not a RIFF/WAVE file at all (wrong magic, a different container). */
+export const AudioFormatError = defineError(
+  'AURIGA_ERR_AUDIO_FORMAT',
+  400,
+  (what: string) => `not a usable WAV file: ${what}`,
+);
+/** A WAV file whose chunks are cut short or inconsistent. */
+export const AudioCorruptError = defineError(
+  'AURIGA_ERR_AUDIO_CORRUPT',
+  400,
+  (what: string) => `corrupt WAV file: ${what}`,
+);
+/** A well-formed WAV file in an encoding the engine does not decode (e.g. A-law, 12-bit). */
+export const AudioUnsupportedError = defineError(
+  'AURIGA_ERR_AUDIO_UNSUPPORTED',
+  415,
+  (what: string) => `unsupported WAV encoding: ${what}`,
+);
+/** No samples (zero-length body, or a data chunk with nothing in it). */
+export const AudioEmptyError = defineError(
+  'AURIGA_ERR_AUDIO_EMPTY',
+  400,
+  (what: string) => `empty audio: ${what}`,
+);
+/** Longer (or larger) than the engine accepts. */
+export const AudioTooLongError = defineError(
+  'AURIGA_ERR_AUDIO_TOO_LONG',
+  413,
+  (what: string) => `audio too long: ${what}`,
+);
+/** The model directory or its files cannot be used. */
+export const SpeechModelError = defineError(
+  'AURIGA_ERR_SPEECH_MODEL',
+  500,
+  (what: string) => `cannot load the speech model: ${what}`,
+);
+/** A context whose words cannot be turned into phones (no letters, empty graph). */
+export const SpeechContextError = defineError(
+  'AURIGA_ERR_SPEECH_CONTEXT',
+  400,
+  (what: string) => `cannot compile the context for speech: ${what}`,
+);
+/** recognize() after close(). */
+export const SpeechClosedError = defineError('AURIGA_ERR_SPEECH_CLOSED', 503, () => 'the speech engine is closed');
+
+export type { AurigaError };
+/** An audio file that cannot be read from disk (CLI, tools). */
+export const AudioReadError = defineError(
+  'AURIGA_ERR_AUDIO_READ',
+  404,
+  (path: string, why: string) => `cannot read audio file ${path}: ${why}`,
+);
+/** A request body that is not sent as audio (API). */
+export const AudioMediaTypeError = defineError(
+  'AURIGA_ERR_AUDIO_MEDIA_TYPE',
+  415,
+  (contentType: string) => `send the WAV file as the raw body with Content-Type audio/wav (got ${contentType || 'no content type'})`,
+);
