@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type CarSimulator } from '@auriga/can-sim';
-import { DrivingContext, driving, isDrivingStore, loadConfig, SituationModel, startVehicleService } from '@auriga/vehicle-service';
+import { driving, isDrivingStore, loadConfig, startVehicleService } from '@auriga/vehicle-service';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const RL = 'Vehicle.Chassis.Axle.Row2.Wheel.Left.Tire.Pressure';
@@ -36,25 +36,23 @@ describe('driving context on can-sim long-highway-leak (Mosquitto, faster than r
     const dataDir = mkdtempSync(join(tmpdir(), 'auriga-driving-e2e-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({}, { http: { port: 0 }, dataDir, mqtt: { url: MOSQUITTO, topicRoot, reconnectMinMs: 50, reconnectMaxMs: 250 } });
-    const service = await startVehicleService(config, { logger: silent, defaultMetrics: false });
+    let sim: CarSimulator | undefined;
+    // The service's own driving context, on the simulator's clock: trip durations and the leak rate come out in
+    // simulated time. At 100x, 60 s of simulated time is 0.6 s of wall time: inference and MQTT delivery run on
+    // the wall clock, so a busy machine must not make the model output or a late batch look old.
+    const service = await startVehicleService(config, {
+      logger: silent,
+      defaultMetrics: false,
+      driving: {
+        now: () => (sim ? Math.round((sim.epoch + sim.simTime) * 1000) : Date.now()),
+        tickMs: 20,
+        modelFreshMs: 60_000,
+        staleGraceMs: 60_000,
+      },
+    });
     cleanups.push(() => service.close());
     expect(isDrivingStore(service.store)).toBe(true);
-    let sim: CarSimulator | undefined;
-    const model = await SituationModel.load();
-    const ctx = new DrivingContext({
-      state: service.state,
-      store: service.store as unknown as driving.DrivingStore,
-      model,
-      // The simulator's clock: trip durations and the leak rate come out in simulated time.
-      now: () => (sim ? Math.round((sim.epoch + sim.simTime) * 1000) : Date.now()),
-      tickMs: 20,
-      // At 100x, 60 s of simulated time is 0.6 s of wall time: inference and MQTT delivery run on the wall
-      // clock, so a busy machine must not make the model output or a late batch look old.
-      modelFreshMs: 60_000,
-      staleGraceMs: 60_000,
-      logger: silent,
-    });
-    cleanups.push(() => ctx.destroy());
+    const ctx = service.driving;
     const notifications: driving.DrivingNotification[] = [];
     ctx.on('notification', (n) => notifications.push(n));
     const flips: Array<[string, number, number]> = [];

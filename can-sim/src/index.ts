@@ -26,3 +26,9 @@ export type { DriverControls, DriverInputs } from './vehicle/inputs.js';
 export {
   createInitialState, SITUATIONS, CORNERS, type Corner, type IgnitionState, type GearSelector, type Situation, type VehicleState,
 } from './vehicle/state.js';
+export {
+  CanBridge, BRIDGE_OFFLINE_STATUS, FrameBatcher, CandumpLineSplitter, CansendTxWriter, StreamTxWriter,
+  candumpCommand, cansendFrameSpec, compileTxPolicy, createTxPolicy, describeTxPolicy, parseTxAllowList, spawnCandump,
+  type AllowedId, type BridgeStats, type BridgeStatus, type CanBridgeEvents, type CanBridgeOptions, type CandumpLineHandlers,
+  type CansendTxWriterOptions, type FrameBatcherOptions, type SpawnFn, type TxPolicy, type TxWriter,
+} from './bridge/index.js';

@@ -8,6 +8,8 @@
  *   {root}/sim/status         sim -> world     retained JSON status; {"state":"offline"} via last will
  *   {root}/sim/control        world -> sim     JSON control command
  *   {root}/service/status     service -> world retained JSON status; {"state":"offline"} via last will
+ *   {root}/bridge/{iface}/status  bridge -> world retained JSON status of a CAN-to-MQTT bridge (auriga-sim bridge);
+ *                                 {"state":"offline"} via last will
  *   {root}/ota/notify         fleet -> cars    "check in now" for every car (payload ignored)
  *   {root}/ota/notify/{id}    fleet -> car     "check in now" for one vehicle id (payload ignored)
  */
@@ -23,6 +25,8 @@ export interface Topics {
   readonly simStatus: string;
   readonly simControl: string;
   readonly serviceStatus: string;
+  /** Retained status of the CAN-to-MQTT bridge on one SocketCAN interface (`auriga-sim bridge`). */
+  bridgeStatus(iface: string): string;
   /** OTA push: every car under this root should check in with the fleet server now. */
   readonly otaNotify: string;
   /** OTA push for one vehicle. */
@@ -43,6 +47,10 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT): Topics {
     simStatus: `${root}/sim/status`,
     simControl: `${root}/sim/control`,
     serviceStatus: `${root}/service/status`,
+    bridgeStatus: (iface) => {
+      if (!iface || /[#+/]/.test(iface)) throw new Error(`invalid interface name "${iface}" for an MQTT topic`);
+      return `${root}/bridge/${iface}/status`;
+    },
     otaNotify: `${root}/ota/notify`,
     otaNotifyVehicle: (vehicleId) => {
       if (!vehicleId || /[#+/]/.test(vehicleId)) throw new Error(`invalid vehicle id "${vehicleId}" for an MQTT topic`);

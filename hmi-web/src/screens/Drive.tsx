@@ -99,23 +99,8 @@ function TripCard(props: { trips: Loaded<TripInfo[]>; current: TripInfo | undefi
   ];
   return (
     <Card id="trip" title={t('drive.trip')} class="area-trip">
-      <h3 class="muted small">{t('drive.fromCar')}</h3>
-      <dl class="stats">
-        {live.map(([key, path, decimals]) => (
-          <div key={path}>
-            <dt>{t(key)}</dt>
-            <dd class={s.isStale(path) ? 'is-stale' : ''} data-path={path}>
-              {n(s.number(path), decimals)} <small>{displayUnit(s.get(path)?.unit)}</small>
-            </dd>
-          </div>
-        ))}
-      </dl>
-      <h3 class="muted small">{t('drive.fromService')}</h3>
-      {props.trips.state === 'unavailable' ? (
-        <NotAvailable route={props.trips.route} compact />
-      ) : props.trips.state === 'error' ? (
-        <p class="danger">{t('common.error', { message: props.trips.message })}</p>
-      ) : props.current ? (
+      {props.current ? (
+        // The service's trip statistics when it tracks the trip; the car's own meters otherwise (both do not fit).
         <dl class="stats" data-trip={props.current.id}>
           {TRIP_STATS.filter((k) => props.current!.stats[k] !== undefined).map((k) => (
             <div key={k}>
@@ -125,7 +110,26 @@ function TripCard(props: { trips: Loaded<TripInfo[]>; current: TripInfo | undefi
           ))}
         </dl>
       ) : (
-        <p class="muted">{props.trips.state === 'loading' ? t('common.loading') : t('drive.noTrip')}</p>
+        <>
+          <h3 class="muted small">{t('drive.fromCar')}</h3>
+          <dl class="stats">
+            {live.map(([key, path, decimals]) => (
+              <div key={path}>
+                <dt>{t(key)}</dt>
+                <dd class={s.isStale(path) ? 'is-stale' : ''} data-path={path}>
+                  {n(s.number(path), decimals)} <small>{displayUnit(s.get(path)?.unit)}</small>
+                </dd>
+              </div>
+            ))}
+          </dl>
+          {props.trips.state === 'unavailable' ? (
+            <NotAvailable route={props.trips.route} compact />
+          ) : props.trips.state === 'error' ? (
+            <p class="danger">{t('common.error', { message: props.trips.message })}</p>
+          ) : (
+            <p class="muted">{props.trips.state === 'loading' ? t('common.loading') : t('drive.noTrip')}</p>
+          )}
+        </>
       )}
     </Card>
   );
