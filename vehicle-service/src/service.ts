@@ -21,9 +21,11 @@ import { DEFAULT_CAR_CONTEXT_FILE } from './assistant/index.js';
 import { OtaAgent, VoiceContextHandler, OnnxModelHandler, mqttNotifySource, parkedFromVehicleState, type OnnxModel, type VoiceContextModel } from './ota/index.js';
 import { OtaConfigError } from './errors.js';
 import { SERVICE_VERSION } from './version.js';
-import { DrivingContext, SituationModel, isDrivingStore } from './driving/index.js';
+import { DrivingContext, SituationModel, isDrivingStore, type DrivingContextOptions } from './driving/index.js';
 import { DEFAULT_MODEL_PATH as DEFAULT_SITUATION_MODEL_PATH } from './driving/situation/model.js';
 import { Ingest } from './vehicle/ingest.js';
+import { SpeechEngine } from './speech/engine.js';
+import { SileroVad } from './speech/vad/silero.js';
 import { VehicleState } from './vehicle/state.js';
 
 export interface VehicleServiceOptions {
@@ -33,6 +35,11 @@ export interface VehicleServiceOptions {
   /** Default: the files named by the configuration, else the shipped car. */
   vehicle?: VehicleDefinition;
   clock?: Clock;
+  /**
+   * Overrides for the driving context (tests running the simulator faster than real time give it the
+   * simulator's clock and wider freshness windows).
+   */
+  driving?: Partial<Pick<DrivingContextOptions, 'now' | 'tickMs' | 'modelFreshMs' | 'staleGraceMs'>>;
   /** Register prom-client's process metrics (default true). */
   defaultMetrics?: boolean;
 }
@@ -57,6 +64,8 @@ export interface VehicleServiceHandle {
   readonly driving: DrivingContext;
   /** The in-car OTA agent; undefined when OTA_SERVER_URL is unset. */
   readonly ota: OtaAgent | undefined;
+  /** The speech engine behind /v1/voice; undefined when the model did not load (voice answers 503). */
+  readonly speech: SpeechEngine | undefined;
   /** Graceful and idempotent: stop accepting, finish in-flight requests, flush the store, close MQTT, close the broker. */
   close(): Promise<void>;
 }
@@ -186,6 +195,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       model: drivingModel,
       logger: logger.child({ component: 'driving' }),
       now: clock.now,
+      ...options.driving,
     });
     // Registered before the API closes (cleanups run in reverse): saves the trip in progress before the store closes.
     cleanups.push(() => driving.destroy());
@@ -202,6 +212,26 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       ...(config.assistant.contextFile ? { contextFile: config.assistant.contextFile } : {}),
     });
     cleanups.push(() => assistant.close());
+
+    // Voice is optional: without a usable model the service runs and the voice routes answer 503.
+    let speechUnavailable: string | undefined;
+    const speech = await SpeechEngine.load({
+      ...(config.speech.modelDir ? { modelDir: config.speech.modelDir } : {}),
+      logger: logger.child({ component: 'speech' }),
+    }).catch((err: unknown) => {
+      speechUnavailable = `the speech model did not load (${(err as Error).message})`;
+      log.error({ err, modelDir: config.speech.modelDir ?? 'models/speech/artifacts' }, 'speech engine unavailable: voice commands are off, typed commands still work');
+      return undefined;
+    });
+    if (speech) cleanups.push(() => speech.close());
+    // Hands-free endpointing on the voice stream; without it push-to-talk still works.
+    const vad = speech
+      ? await SileroVad.load().catch((err: unknown) => {
+          log.warn({ err }, 'Silero VAD unavailable: the voice stream is push-to-talk only');
+          return undefined;
+        })
+      : undefined;
+    if (vad) cleanups.push(() => vad.close());
 
     const ota = config.ota.serverUrl ? await startOtaAgent(config, mqttUrl, topics, state, { assistant, driving }, logger, clock) : undefined;
     if (ota) cleanups.push(() => ota.destroy());
@@ -246,6 +276,11 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       version: SERVICE_VERSION,
       assistant,
       driving,
+      speech: {
+        engine: speech,
+        ...(speechUnavailable ? { unavailableReason: speechUnavailable } : {}),
+        ...(vad ? { createEndpointer: () => vad.endpointer() } : {}),
+      },
       ...(ota ? { ota } : {}),
       ...(config.hmi.dir ? { hmiDir: config.hmi.dir } : {}),
     });
@@ -276,6 +311,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       assistant,
       driving,
       ota,
+      speech,
       close() {
         closePromise ??= (async () => {
           closing = true;

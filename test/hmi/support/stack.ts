@@ -4,15 +4,13 @@
  * HMI build with vehicle-service's own hmiStaticPlugin and forwards every /v1 request and
  * WebSocket to the service unchanged.
  *
- * STAND-INS (labelled, and only while the service lacks the route): the assistant (POST /v1/text)
- * and the voice stream (WebSocket /v1/voice/stream) belong to later issues. When the service answers
- * 404 "no route" for them, the gateway answers instead:
- *   - /v1/text: the REAL voice-context matcher (models/contexts/en-US/car.yaml, matchText) finds the
- *     intent and slots; setTemperature is carried out through the REAL actuation API; the answer
- *     text is the stand-in's own and says so.
- *   - /v1/voice/stream: records the PCM the page streams and answers "not understood" with what it
- *     received (no speech engine yet); tests inspect the recorded audio.
- * As soon as the service has a route, the gateway forwards it and the stand-in is not used.
+ * The voice stream (WebSocket /v1/voice/stream) goes to the service's real speech engine; the gateway
+ * only taps the client's messages (start, PCM, end) so tests can compare the streamed audio with the WAV.
+ *
+ * STAND-IN (labelled, and only while the service lacks the route): POST /v1/text. When the service
+ * answers 404 "no route" for it, the REAL voice-context matcher (models/contexts/en-US/car.yaml,
+ * matchText) finds the intent and slots; setTemperature is carried out through the REAL actuation
+ * API; the answer text is the stand-in's own and says so. The service has the route, so it is unused.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,10 +41,11 @@ export interface HmiStack {
   url: string;
   service: VehicleServiceHandle;
   sim: CarSimulator | undefined;
-  /** Which later routes the gateway answers with a stand-in (the service lacks them). */
-  standIns: { text: boolean; voice: boolean };
-  /** Requests the stand-ins answered. */
+  /** Whether the gateway answers POST /v1/text with its stand-in (the service lacks the route). */
+  standIns: { text: boolean };
+  /** Requests the stand-in answered. */
   textRequests: Array<{ text: string; lang: string }>;
+  /** What the page streamed on each voice socket (tapped on the way to the service). */
   voiceRecordings: VoiceRecording[];
   stopSim(): Promise<void>;
   close(): Promise<void>;
@@ -100,7 +99,6 @@ export async function startHmiStack(options: HmiStackOptions): Promise<HmiStack>
 
     const standIns = {
       text: await routeMissing(`${service.url}/v1/text`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"","lang":"en-US"}' }),
-      voice: await routeMissing(`${service.url}/v1/voice/stream`, { method: 'GET' }),
     };
     const textRequests: HmiStack['textRequests'] = [];
     const voiceRecordings: VoiceRecording[] = [];
@@ -141,9 +139,30 @@ export async function startHmiStack(options: HmiStackOptions): Promise<HmiStack>
 interface GatewayDeps {
   service: VehicleServiceHandle;
   dist: string;
-  standIns: { text: boolean; voice: boolean };
+  standIns: { text: boolean };
   textRequests: HmiStack['textRequests'];
   voiceRecordings: VoiceRecording[];
+}
+
+/** Records one voice socket's client messages (never changes them). */
+function tapVoice(rec: VoiceRecording, data: WebSocket.RawData, isBinary: boolean): void {
+  const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  if (isBinary) {
+    const frame = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength - (buf.byteLength % 2)));
+    const joined = new Int16Array(rec.pcm.length + frame.length);
+    joined.set(rec.pcm);
+    joined.set(frame, rec.pcm.length);
+    rec.pcm = joined;
+    rec.frames++;
+    return;
+  }
+  try {
+    const msg = JSON.parse(buf.toString()) as { type?: string };
+    if (msg.type === 'start') rec.start = msg;
+    if (msg.type === 'end') rec.ended = true;
+  } catch {
+    // not JSON: the service answers it
+  }
 }
 
 async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -237,54 +256,20 @@ async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
     app.post('/v1/text', (req, reply) => forwardRoute(req, reply));
   }
 
-  // --- STAND-IN: WebSocket /v1/voice/stream (only while the service lacks it) ---
-  if (deps.standIns.voice) {
-    app.route({
-      method: 'GET',
-      url: '/v1/voice/stream',
-      handler: async (_req, reply) => reply.code(426).send({ statusCode: 426, code: 'AURIGA_ERR_API_UPGRADE_REQUIRED', error: 'Upgrade Required', message: 'WebSocket' }),
-      wsHandler: (raw) => {
-        const socket = raw as unknown as WebSocket;
-        const rec: VoiceRecording = { start: undefined, pcm: new Int16Array(0), frames: 0, ended: false };
-        deps.voiceRecordings.push(rec);
-        socket.on('message', (data, isBinary) => {
-          if (isBinary) {
-            const buf = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
-            const frame = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-            const joined = new Int16Array(rec.pcm.length + frame.length);
-            joined.set(rec.pcm);
-            joined.set(frame, rec.pcm.length);
-            rec.pcm = joined;
-            rec.frames++;
-            return;
-          }
-          const msg = JSON.parse(data.toString()) as { type: string };
-          if (msg.type === 'start') rec.start = msg;
-          if (msg.type === 'end') {
-            rec.ended = true;
-            const seconds = (rec.pcm.length / 16000).toFixed(1);
-            socket.send(
-              JSON.stringify({
-                type: 'result',
-                isUnderstood: false,
-                intent: null,
-                slots: {},
-                actions: [],
-                answer: { text: `(test stand-in: no speech engine yet) received ${seconds} s of 16 kHz audio`, lang: 'en-US' },
-              }),
-            );
-          }
-        });
-      },
-    });
-  } else {
-    app.route({
-      method: 'GET',
-      url: '/v1/voice/stream',
-      handler: (req, reply) => forwardRoute(req, reply),
-      wsHandler: (socket) => pipeSocket(socket as unknown as WebSocket, '/v1/voice/stream'),
-    });
-  }
+  // --- WebSocket /v1/voice/stream: forwarded to the service's speech engine, with a tap that keeps
+  // what the page streamed (tests compare it with the WAV the fake microphone played) ---
+  app.route({
+    method: 'GET',
+    url: '/v1/voice/stream',
+    handler: (req, reply) => forwardRoute(req, reply),
+    wsHandler: (socket) => {
+      const client = socket as unknown as WebSocket;
+      const rec: VoiceRecording = { start: undefined, pcm: new Int16Array(0), frames: 0, ended: false };
+      deps.voiceRecordings.push(rec);
+      client.on('message', (data, isBinary) => tapVoice(rec, data, isBinary));
+      pipeSocket(client, '/v1/voice/stream');
+    },
+  });
 
   // Everything else under /v1 goes to the service as is (including its 404 for missing routes).
   app.all('/v1/*', (req, reply) => forwardRoute(req, reply));

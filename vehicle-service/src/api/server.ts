@@ -46,6 +46,7 @@ import { hmiStaticPlugin } from './hmi-static.js';
 import { assistantRoutes } from './routes/assistant.js';
 import { otaRoutes } from './routes/ota.js';
 import { drivingRoutes, type DrivingRoutesOptions } from './routes/driving.js';
+import { voiceRoutes, type VoiceRoutesOptions } from './routes/voice.js';
 import type { Assistant } from '../assistant/assistant.js';
 import type { OtaAgent } from '../ota/agent.js';
 
@@ -63,8 +64,13 @@ export interface ApiDeps {
   version?: string;
   /** POST /v1/text and the stored turns; absent = those routes answer 404. */
   assistant?: Assistant;
-  /** GET /v1/context, /v1/trips..., /v1/notifications. */
-  driving?: DrivingRoutesOptions['driving'];
+  /** GET /v1/context, /v1/trips..., /v1/notifications; setInteractionActive holds notifications during voice turns. */
+  driving?: DrivingRoutesOptions['driving'] & Partial<Pick<import('../driving/index.js').DrivingContext, 'setInteractionActive'>>;
+  /**
+   * POST /v1/voice and WebSocket /v1/voice/stream (registered with the assistant). An absent engine
+   * (the model did not load) makes them answer 503 AURIGA_ERR_SPEECH_UNAVAILABLE.
+   */
+  speech?: Pick<VoiceRoutesOptions, 'engine' | 'unavailableReason' | 'stream' | 'createEndpointer' | 'maxBytes'>;
   /** GET /v1/ota/status, POST /v1/ota/consent; absent when the OTA agent is off. */
   ota?: Pick<OtaAgent, 'status' | 'consent'>;
   /** Serve the HMI build from this folder at / (false = no HMI, e.g. API-only tests). */
@@ -321,6 +327,18 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   );
 
   if (deps.assistant) await app.register(assistantRoutes, { assistant: deps.assistant, store: deps.store });
+  if (deps.assistant) {
+    const driving = deps.driving?.setInteractionActive ? { setInteractionActive: deps.driving.setInteractionActive.bind(deps.driving) } : undefined;
+    await app.register(voiceRoutes, {
+      engine: deps.speech?.engine,
+      unavailableReason: deps.speech?.unavailableReason ?? 'no speech engine is configured',
+      assistant: deps.assistant,
+      ...(driving ? { driving } : {}),
+      ...(deps.speech?.stream ? { stream: deps.speech.stream } : {}),
+      ...(deps.speech?.createEndpointer ? { createEndpointer: deps.speech.createEndpointer } : {}),
+      ...(deps.speech?.maxBytes ? { maxBytes: deps.speech.maxBytes } : {}),
+    });
+  }
   if (deps.driving) await app.register(drivingRoutes, { driving: deps.driving });
   if (deps.ota) await app.register(otaRoutes, { agent: deps.ota });
   if (deps.hmiDir !== false) await app.register(hmiStaticPlugin(deps.hmiDir ? { root: deps.hmiDir } : {}));

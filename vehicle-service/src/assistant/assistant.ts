@@ -120,11 +120,11 @@ export class Assistant extends TypedEmitter<AssistantEvents> {
   private readonly monotonic: () => number;
   private readonly pendingWrites = new Set<Promise<void>>();
   private closed = false;
-  private context: CompiledContext;
+  private activeContext: CompiledContext;
 
   constructor(private readonly opts: AssistantOptions) {
     super();
-    this.context = opts.context;
+    this.activeContext = opts.context;
     this.car = new CarModel(opts.state, opts.catalog);
     this.log = opts.logger.child({ component: 'assistant' });
     this.monotonic = opts.monotonic ?? (() => performance.now());
@@ -138,7 +138,12 @@ export class Assistant extends TypedEmitter<AssistantEvents> {
 
   /** Swaps the car context (an OTA voice-context update); a turn already matching keeps the one it started with. */
   setContext(context: CompiledContext): void {
-    this.context = context;
+    this.activeContext = context;
+  }
+
+  /** The car context in use now (speech decodes against the same one; it changes with OTA updates). */
+  get context(): CompiledContext {
+    return this.activeContext;
   }
 
   get ttsEngine(): string | undefined {
@@ -152,11 +157,11 @@ export class Assistant extends TypedEmitter<AssistantEvents> {
     const started = this.monotonic();
     const session = this.dialogue.session(this.sessionIdOf(options));
     const waiting = session.pendingSlot !== undefined || session.pendingConfirmation !== undefined;
-    let understanding = matchText(this.context, text);
+    let understanding = matchText(this.activeContext, text);
     if (waiting) {
       // An answer ("twenty two", "yes") read against the answer intents alone, unless the whole
       // context reads it at least as well (a new command replaces the question).
-      const asAnswer = matchText(this.context, text, { intents: ANSWER_INTENTS });
+      const asAnswer = matchText(this.activeContext, text, { intents: ANSWER_INTENTS });
       if (asAnswer.isUnderstood && (!understanding.isUnderstood || asAnswer.confidence > understanding.confidence)) understanding = asAnswer;
     }
     return this.turn(understanding, { ...options, transcript: options.transcript ?? text }, started, this.monotonic() - started);

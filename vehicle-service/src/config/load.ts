@@ -40,6 +40,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'STREAM_BATCH_MS', path: ['stream', 'batchMs'], type: 'integer', description: 'WebSocket batching interval (default 50)' },
   { name: 'ASSISTANT_CONTEXT_FILE', path: ['assistant', 'contextFile'], type: 'string', description: 'voice context YAML (default: the shipped en-US car context)' },
   { name: 'ASSISTANT_TTS', path: ['assistant', 'tts'], type: 'boolean', description: 'speak answers with espeak-ng/flite when present (default true)' },
+  { name: 'SPEECH_MODEL_DIR', path: ['speech', 'modelDir'], type: 'string', description: 'speech model directory (default: the shipped models/speech/artifacts); unusable = voice off, text still works' },
   { name: 'HMI_DIR', path: ['hmi', 'dir'], type: 'string', description: 'built HMI to serve at / (default hmi-web/dist)' },
   { name: 'OTA_SERVER_URL', path: ['ota', 'serverUrl'], type: 'string', description: 'fleet server; unset = OTA agent off' },
   { name: 'OTA_VEHICLE_ID', path: ['ota', 'vehicleId'], type: 'string', description: 'this car in the fleet' },
@@ -56,7 +57,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
 
 /** Paths in the config file that name files or directories: relative ones are resolved against the file's folder. */
 const FILE_PATH_FIELDS: ReadonlyArray<readonly string[]> = [
-  ['dataDir'], ['vehicle', 'dbcFile'], ['vehicle', 'mappingFile'], ['assistant', 'contextFile'], ['hmi', 'dir'], ['ota', 'tokenFile'], ['ota', 'rootFile'],
+  ['dataDir'], ['vehicle', 'dbcFile'], ['vehicle', 'mappingFile'], ['assistant', 'contextFile'], ['speech', 'modelDir'], ['hmi', 'dir'], ['ota', 'tokenFile'], ['ota', 'rootFile'],
 ];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };

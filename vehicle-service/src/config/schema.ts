@@ -96,6 +96,13 @@ export const VehicleServiceConfigSchema = Type.Object(
       },
       strict,
     ),
+    speech: Type.Object(
+      {
+        /** Speech model directory (manifest.json, ONNX model, lexicon). Absent = the shipped models/speech/artifacts. */
+        modelDir: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      strict,
+    ),
     hmi: Type.Object(
       {
         /** Absent = hmi-web/dist of this checkout. */
@@ -156,6 +163,7 @@ export const DEFAULT_CONFIG: VehicleServiceConfig = {
   history: { sampleIntervalMs: 1000, retentionDays: 7 },
   stream: { batchMs: 50 },
   assistant: { tts: true },
+  speech: {},
   hmi: {},
   ota: {
     pollIntervalS: 300,

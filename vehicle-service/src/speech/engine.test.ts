@@ -1,18 +1,16 @@
 /**
- * End to end: espeak-ng speech -> SpeechEngine -> intent on the car context; the voice route and the
- * CLI on the same engine. Skipped (with a message) when espeak-ng is not installed.
+ * End to end: espeak-ng speech -> SpeechEngine -> intent on the car context; the CLI on the same engine
+ * (the voice routes are tested in api/routes/voice.test.ts). Skipped (with a message) when espeak-ng is not installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAurigaError } from '@auriga/common';
 import { compileContextFile, compileContext, parseContext } from '../context/index.js';
 import type { CompiledContext } from '../context/types.js';
-import { voiceRoutes } from '../api/routes/voice.js';
 import { encodeWav16 } from './audio/index.js';
 import { intentCli } from './cli.js';
 import { SpeechEngine } from './engine.js';
@@ -99,40 +97,6 @@ context:
       isAurigaError(e, 'AURIGA_ERR_AUDIO_CORRUPT'),
     );
     expect((await engine.recognize(say('open the window'), car)).intent).toBe('openWindow');
-  });
-
-  it('POST /v1/voice', async () => {
-    const app = Fastify({ logger: false });
-    await app.register(voiceRoutes, { engine, context: () => car });
-    try {
-      const ok = await app.inject({ method: 'POST', url: '/v1/voice', headers: { 'content-type': 'audio/wav' }, payload: say('turn on the seat heating') });
-      expect(ok.statusCode).toBe(200);
-      const body = ok.json();
-      expect(body).toMatchObject({ isUnderstood: true, intent: 'setSeatHeating' });
-      expect(body.timings.totalMs).toBeGreaterThan(0);
-
-      const truncated = await app.inject({ method: 'POST', url: '/v1/voice', headers: { 'content-type': 'audio/wav' }, payload: say('stop').subarray(0, 30) });
-      expect(truncated.statusCode).toBe(400);
-      expect(truncated.json()).toMatchObject({ code: 'AURIGA_ERR_AUDIO_CORRUPT' });
-      expect(truncated.json().message).toContain("chunk 'fmt ' truncated at byte 30");
-
-      const empty = await app.inject({ method: 'POST', url: '/v1/voice', headers: { 'content-type': 'audio/wav' }, payload: Buffer.alloc(0) });
-      expect(empty.statusCode).toBe(400);
-      expect(empty.json().code).toBe('AURIGA_ERR_AUDIO_EMPTY');
-
-      const json = await app.inject({ method: 'POST', url: '/v1/voice', payload: { text: 'hi' } });
-      expect(json.statusCode).toBe(415);
-      expect(json.json().code).toBe('AURIGA_ERR_AUDIO_MEDIA_TYPE');
-
-      const app2 = Fastify({ logger: false });
-      await app2.register(voiceRoutes, { engine, context: car, maxBytes: 1000 });
-      const big = await app2.inject({ method: 'POST', url: '/v1/voice', headers: { 'content-type': 'audio/wav' }, payload: encodeWav16(new Float32Array(16000), 16000) });
-      expect(big.statusCode).toBe(413);
-      expect(big.json().code).toBe('AURIGA_ERR_AUDIO_TOO_LONG');
-      await app2.close();
-    } finally {
-      await app.close();
-    }
   });
 
   it('CLI: one JSON line per file, coded errors for bad files, exit code 1 when any failed', async () => {

@@ -63,3 +63,21 @@ export const AudioMediaTypeError = defineError(
   415,
   (contentType: string) => `send the WAV file as the raw body with Content-Type audio/wav (got ${contentType || 'no content type'})`,
 );
+/** The speech engine did not load (missing or broken model): voice is off, typed commands still work. */
+export const SpeechUnavailableError = defineError(
+  'AURIGA_ERR_SPEECH_UNAVAILABLE',
+  503,
+  (why: string) => `voice commands are not available: ${why}`,
+);
+/** A voice-stream message the protocol does not allow (bad JSON, binary before start, a second start...). */
+export const VoiceStreamProtocolError = defineError(
+  'AURIGA_ERR_VOICE_STREAM_PROTOCOL',
+  400,
+  (what: string) => `voice stream: ${what}`,
+);
+/** A voice stream that went quiet (no message) for too long. */
+export const VoiceStreamIdleError = defineError(
+  'AURIGA_ERR_VOICE_STREAM_IDLE',
+  408,
+  (ms: number) => `voice stream: nothing received for ${ms} ms; the utterance was dropped`,
+);

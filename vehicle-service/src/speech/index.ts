@@ -15,3 +15,5 @@ export {
 export { parseWav, downmix, encodeWav16, resample, wavTo16kMono, mixAtSnr, maxFrameEnergy, MODEL_SAMPLE_RATE, WAV_DEFAULTS, type WavAudio, type WavParseOptions } from './audio/index.js';
 export { Lexicon, graphemeToPhoneme, type Pronunciation } from './lexicon/index.js';
 export * from './errors.js';
+export { VoiceStreamSession, type VoiceStreamSessionOptions, type VoiceStreamStart, type VoiceStreamMode, type Endpointer } from './stream/session.js';
+export { SileroVad, SileroEndpointer, EndpointDetector, defaultSileroPath, VAD_FRAME_SAMPLES, type EndpointOptions } from './vad/silero.js';
