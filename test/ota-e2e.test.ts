@@ -11,11 +11,15 @@
  * refused, the car keeps 1.1.0 and the server sees `failed` with the reason (the campaign pauses itself).
  * Release 1.2.1 adds "it's nippy in here"; the operator rolls its campaign back and the car returns to 1.1.0
  * from its previous slot. Every campaign change is pushed over MQTT, so nothing waits for the 5 s poll.
+ * Last, a speech-model release (the shipped acoustic model, golden WAVs spoken by espeak-ng) replaces the
+ * engine behind POST /v1/voice with no restart (skipped with a message when espeak-ng is absent).
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +32,9 @@ const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const VEHICLE = 'VIN-E2E-0001';
 const HARDWARE = 'hu-a1';
 const CAR_YAML = readFileSync(new URL('../models/contexts/en-US/car.yaml', import.meta.url), 'utf8');
+const SPEECH_ARTIFACTS = fileURLToPath(new URL('../models/speech/artifacts', import.meta.url));
+const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
+if (!hasEspeak) console.warn('ota-e2e.test.ts: espeak-ng is not installed; the speech-model update is skipped (apt-get install espeak-ng)');
 const silent = pino({ level: 'silent' });
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -269,4 +276,69 @@ describe('OTA voice-context update, fleet server to car, end to end', () => {
     expect(await text("it's nippy in here")).toMatchObject({ isUnderstood: false });
     expect(await text("it's toasty in here")).toMatchObject({ isUnderstood: true, intent: 'reportComfort' });
   });
+});
+
+describe.skipIf(!hasEspeak)('OTA speech-model update, fleet server to car, end to end', () => {
+  const say = (file: string, phrase: string): string => {
+    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', file, phrase]);
+    return file;
+  };
+  const GOLDEN = [
+    { phrase: 'lock the doors', intent: 'lockDoors' },
+    { phrase: 'turn on the air conditioning', intent: 'setAirConditioning', slots: { state: 'on' } },
+    { phrase: 'what a lovely day for a picnic', intent: null },
+  ];
+
+  it('a speech-model release is installed after its golden WAVs pass on the car; POST /v1/voice answers on the new engine', async () => {
+    const speechModel = (s: Record<string, any>) => (s.models as Array<Record<string, any>>).find((m) => m.kind === 'speech-model');
+    // The agent loaded the shipped model at start (the only engine: no second one was loaded for the routes).
+    expect(speechModel(await carStatus())).toMatchObject({ name: 'speech-en-us', version: '0.0.0', slot: 'factory' });
+    const engineBefore = service.speech;
+    expect(engineBefore).toBeDefined();
+
+    // The bundle: the model's own files in model/ (manifest.json at the root is the OTA manifest), the
+    // context the golden WAVs are decoded against, the WAVs and the golden set.
+    const src = join(dir, 'src-speech-1.0.0');
+    mkdirSync(join(src, 'model'), { recursive: true });
+    mkdirSync(join(src, 'golden'));
+    for (const f of ['manifest.json', 'student.int8.onnx', 'lexicon.txt.gz']) copyFileSync(join(SPEECH_ARTIFACTS, f), join(src, 'model', f));
+    writeFileSync(join(src, 'car.yaml'), CAR_YAML);
+    const utterances = GOLDEN.map((g, i) => {
+      say(join(src, 'golden', `${i}.wav`), g.phrase);
+      return { wav: `golden/${i}.wav`, intent: g.intent, ...(g.slots ? { slots: g.slots } : {}) };
+    });
+    writeFileSync(join(src, 'golden.json'), JSON.stringify({ context: 'car.yaml', utterances }, null, 2));
+    const manifest = join(dir, 'manifest-speech-1.0.0.json');
+    writeFileSync(manifest, JSON.stringify({
+      name: 'speech-en-us', version: '1.0.0', kind: 'speech-model',
+      supports: { serviceVersions: '^0.1.0', hardware: [HARDWARE] },
+      acceptance: { minAccuracy: 1, maxLatencyMs: 3000, healthWindowS: 1 },
+      files: [
+        { path: 'model/manifest.json', role: 'other' },
+        { path: 'model/student.int8.onnx', role: 'model' },
+        { path: 'model/lexicon.txt.gz', role: 'other' },
+        { path: 'car.yaml', role: 'other' },
+        ...utterances.map((u) => ({ path: u.wav, role: 'other' })),
+        { path: 'golden.json', role: 'acceptance-data' },
+      ],
+    }));
+    const out = join(dir, 'speech-en-us-1.0.0.bundle');
+    expect(await ota('bundle', 'build', '--dir', src, '--manifest', manifest, '--out', out)).toMatchObject({ files: 8 });
+    await ota('release', 'publish', '--bundle', out, '--sign', join(dir, 'keys/targets.json'));
+    const id = await campaign('speech-en-us-1.0.0.bundle');
+
+    await waitFor('campaign speech 1.0.0 to complete', async () => (await progress(id)).campaign.state === 'completed', 20_000);
+    const status = await carStatus();
+    expect(speechModel(status)).toMatchObject({ name: 'speech-en-us', version: '1.0.0', slot: 'A' });
+    expect(status.lastResult).toMatchObject({ step: 'active', name: 'speech-en-us', version: '1.0.0' });
+
+    // A new engine answers; the old one was closed once its requests were done.
+    expect(service.speech).toBeDefined();
+    expect(service.speech).not.toBe(engineBefore);
+    await waitFor('the old engine to close', async () => engineBefore!.recognize(new Float32Array(1600), service.assistant.context).then(() => false, (err: Error) => /closed/i.test(err.message)));
+    const wav = readFileSync(say(join(dir, 'lock.wav'), 'lock the doors'));
+    const res = await fetch(`${service.url}/v1/voice`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: wav });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ isUnderstood: true, intent: 'lockDoors' });
+  }, 30_000);
 });

@@ -18,13 +18,14 @@ import { HistoryRecorder } from './vehicle/history-recorder.js';
 import { createAssistant } from './assistant/setup.js';
 import type { Assistant } from './assistant/assistant.js';
 import { DEFAULT_CAR_CONTEXT_FILE } from './assistant/index.js';
-import { OtaAgent, VoiceContextHandler, OnnxModelHandler, mqttNotifySource, parkedFromVehicleState, type OnnxModel, type VoiceContextModel } from './ota/index.js';
+import { OtaAgent, VoiceContextHandler, OnnxModelHandler, SpeechModelHandler, holderSpeechProvider, mqttNotifySource, parkedFromVehicleState, type OnnxModel, type SpeechModel, type VoiceContextModel } from './ota/index.js';
 import { OtaConfigError } from './errors.js';
 import { SERVICE_VERSION } from './version.js';
 import { DrivingContext, SituationModel, isDrivingStore, type DrivingContextOptions } from './driving/index.js';
 import { DEFAULT_MODEL_PATH as DEFAULT_SITUATION_MODEL_PATH } from './driving/situation/model.js';
 import { Ingest } from './vehicle/ingest.js';
-import { SpeechEngine } from './speech/engine.js';
+import { DEFAULT_MODEL_DIR as DEFAULT_SPEECH_MODEL_DIR, SpeechEngine } from './speech/engine.js';
+import { singleEngineProvider, type SpeechProvider } from './api/routes/voice.js';
 import { SileroVad } from './speech/vad/silero.js';
 import { VehicleState } from './vehicle/state.js';
 
@@ -64,7 +65,10 @@ export interface VehicleServiceHandle {
   readonly driving: DrivingContext;
   /** The in-car OTA agent; undefined when OTA_SERVER_URL is unset. */
   readonly ota: OtaAgent | undefined;
-  /** The speech engine behind /v1/voice; undefined when the model did not load (voice answers 503). */
+  /**
+   * The speech engine behind /v1/voice now (with OTA on: the agent's active speech model, which an update
+   * replaces); undefined when no model is loaded (voice answers 503).
+   */
   readonly speech: SpeechEngine | undefined;
   /** Graceful and idempotent: stop accepting, finish in-flight requests, flush the store, close MQTT, close the broker. */
   close(): Promise<void>;
@@ -214,27 +218,41 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     cleanups.push(() => assistant.close());
 
     // Voice is optional: without a usable model the service runs and the voice routes answer 503.
+    // With OTA on, the agent loads the speech model (the factory one, or an installed update) and the routes
+    // take it per request from the agent's holder; otherwise one engine is loaded here.
     let speechUnavailable: string | undefined;
-    const speech = await SpeechEngine.load({
-      ...(config.speech.modelDir ? { modelDir: config.speech.modelDir } : {}),
-      logger: logger.child({ component: 'speech' }),
-    }).catch((err: unknown) => {
-      speechUnavailable = `the speech model did not load (${(err as Error).message})`;
-      log.error({ err, modelDir: config.speech.modelDir ?? 'models/speech/artifacts' }, 'speech engine unavailable: voice commands are off, typed commands still work');
-      return undefined;
-    });
-    if (speech) cleanups.push(() => speech.close());
-    // Hands-free endpointing on the voice stream; without it push-to-talk still works.
-    const vad = speech
+    let startEngine: SpeechEngine | undefined;
+    if (!config.ota.serverUrl) {
+      startEngine = await SpeechEngine.load({
+        ...(config.speech.modelDir ? { modelDir: config.speech.modelDir } : {}),
+        logger: logger.child({ component: 'speech' }),
+      }).catch((err: unknown) => {
+        speechUnavailable = `the speech model did not load (${(err as Error).message})`;
+        log.error({ err, modelDir: config.speech.modelDir ?? 'models/speech/artifacts' }, 'speech engine unavailable: voice commands are off, typed commands still work');
+        return undefined;
+      });
+      if (startEngine) cleanups.push(() => startEngine!.close());
+    }
+
+    const ota = config.ota.serverUrl ? await startOtaAgent(config, mqttUrl, topics, state, { assistant, driving }, logger, clock) : undefined;
+    if (ota) cleanups.push(() => ota.destroy());
+    const speechHolder = ota?.holder<SpeechModel>('speech-model');
+    if (speechHolder && !speechHolder.current) {
+      const why = ota!.status().lastError?.reason;
+      speechUnavailable = `the speech model did not load (${why?.includes('speech-model') ? why : 'see GET /v1/ota/status and the log'})`;
+      log.error({ reason: speechUnavailable }, 'speech engine unavailable until an OTA update installs one: voice commands are off, typed commands still work');
+    }
+    const speechProvider: SpeechProvider = speechHolder ? holderSpeechProvider(speechHolder) : singleEngineProvider(startEngine);
+
+    // Hands-free endpointing on the voice stream; without it push-to-talk still works. With OTA on it is
+    // loaded even without a speech model yet: an update can bring one.
+    const vad = speechProvider.available() || speechHolder
       ? await SileroVad.load().catch((err: unknown) => {
           log.warn({ err }, 'Silero VAD unavailable: the voice stream is push-to-talk only');
           return undefined;
         })
       : undefined;
     if (vad) cleanups.push(() => vad.close());
-
-    const ota = config.ota.serverUrl ? await startOtaAgent(config, mqttUrl, topics, state, { assistant, driving }, logger, clock) : undefined;
-    if (ota) cleanups.push(() => ota.destroy());
 
     let closing = false;
     const health = async (): Promise<HealthDto> => {
@@ -277,7 +295,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       assistant,
       driving,
       speech: {
-        engine: speech,
+        speech: speechProvider,
         ...(speechUnavailable ? { unavailableReason: speechUnavailable } : {}),
         ...(vad ? { createEndpointer: () => vad.endpointer() } : {}),
       },
@@ -311,7 +329,9 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       assistant,
       driving,
       ota,
-      speech,
+      get speech() {
+        return speechHolder ? speechHolder.model?.engine : startEngine;
+      },
       close() {
         closePromise ??= (async () => {
           closing = true;
@@ -369,10 +389,12 @@ async function startOtaAgent(
     trustedRoot,
     serviceVersion: SERVICE_VERSION,
     dataDir: config.dataDir,
-    handlers: [new VoiceContextHandler(), new OnnxModelHandler('driving-context-model')],
+    handlers: [new VoiceContextHandler(), new OnnxModelHandler('driving-context-model'), new SpeechModelHandler({ logger: logger.child({ component: 'speech' }) })],
     factory: [
       { kind: 'voice-context', name: 'car-context', version: '0.0.0', dir: dirname(config.assistant.contextFile ?? DEFAULT_CAR_CONTEXT_FILE) },
       { kind: 'driving-context-model', name: 'driving-context', version: '0.0.0', dir: dirname(DEFAULT_SITUATION_MODEL_PATH) },
+      // The agent loads the speech engine (no second load at start): the configured model or the shipped one.
+      { kind: 'speech-model', name: SPEECH_MODEL_NAME, version: '0.0.0', dir: config.speech.modelDir ?? DEFAULT_SPEECH_MODEL_DIR },
     ],
     pollIntervalMs: ota.pollIntervalS * 1000,
     limits: {
@@ -400,18 +422,38 @@ async function startOtaAgent(
   return agent;
 }
 
+/** The OTA name of the speech model shipped with the image (a speech-model release under this name replaces it). */
+export const SPEECH_MODEL_NAME = 'speech-en-us';
+
 /** What runs the models the OTA agent installs: the assistant's voice context, the driving-context model. */
 interface ModelUsers {
   assistant: Assistant;
   driving: DrivingContext;
 }
 
-/** Hands the agent's active models to what uses them (at start, after a switch, after a rollback). */
+/**
+ * Hands the agent's active models to what uses them (at start, after a switch, after a rollback). The speech
+ * engine needs no handing over (the voice routes take it per request from the holder); its decoding graph for
+ * the assistant's context is built here so the first voice command after a switch does not pay for it.
+ */
 function useOtaModels(agent: OtaAgent, users: ModelUsers, log: Logger): void {
-  void agent
-    .holder<VoiceContextModel>('voice-context')
-    ?.use(async (model) => users.assistant.setContext(model.compiled))
-    .catch((err: unknown) => log.error({ err }, 'cannot use the installed voice context'));
+  void (async () => {
+    await agent
+      .holder<VoiceContextModel>('voice-context')
+      ?.use(async (model) => users.assistant.setContext(model.compiled))
+      .catch((err: unknown) => log.error({ err }, 'cannot use the installed voice context'));
+    const speech = agent.holder<SpeechModel>('speech-model');
+    if (!speech?.current) return;
+    // A lease without an outcome: warming up is not a request, it must not count in the health window.
+    const lease = speech.acquire();
+    try {
+      lease.model.engine.compile(users.assistant.context);
+    } catch (err) {
+      log.error({ err }, 'the speech model cannot decode the assistant\'s context: voice commands will fail');
+    } finally {
+      lease.release();
+    }
+  })().catch((err: unknown) => log.error({ err }, 'cannot prepare the installed speech model'));
   void agent
     .holder<OnnxModel>('driving-context-model')
     ?.use(async (model) => {

@@ -70,7 +70,7 @@ export interface ApiDeps {
    * POST /v1/voice and WebSocket /v1/voice/stream (registered with the assistant). An absent engine
    * (the model did not load) makes them answer 503 AURIGA_ERR_SPEECH_UNAVAILABLE.
    */
-  speech?: Pick<VoiceRoutesOptions, 'engine' | 'unavailableReason' | 'stream' | 'createEndpointer' | 'maxBytes'>;
+  speech?: Pick<VoiceRoutesOptions, 'speech' | 'engine' | 'unavailableReason' | 'stream' | 'createEndpointer' | 'maxBytes'>;
   /** GET /v1/ota/status, POST /v1/ota/consent; absent when the OTA agent is off. */
   ota?: Pick<OtaAgent, 'status' | 'consent'>;
   /** Serve the HMI build from this folder at / (false = no HMI, e.g. API-only tests). */
@@ -330,6 +330,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   if (deps.assistant) {
     const driving = deps.driving?.setInteractionActive ? { setInteractionActive: deps.driving.setInteractionActive.bind(deps.driving) } : undefined;
     await app.register(voiceRoutes, {
+      ...(deps.speech?.speech ? { speech: deps.speech.speech } : {}),
       engine: deps.speech?.engine,
       unavailableReason: deps.speech?.unavailableReason ?? 'no speech engine is configured',
       assistant: deps.assistant,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { catalog } from '@auriga/common';
 import { Assistant } from '../../assistant/assistant.js';
@@ -22,7 +22,9 @@ import { SpeechEngine } from '../../speech/engine.js';
 import { SileroVad } from '../../speech/vad/silero.js';
 import { MemoryStore } from '../../test-support/memory-store.js';
 import { ManualClock } from '../../util/timers.js';
-import { voiceRoutes, type VoiceRoutesOptions } from './voice.js';
+import { ModelHolder, type RequestOutcome } from '../../ota/model-holder.js';
+import { holderSpeechProvider, type SpeechModel } from '../../ota/handlers/speech-model.js';
+import { voiceRoutes, type Recognizer, type VoiceRoutesOptions } from './voice.js';
 
 const AC = 'Vehicle.Cabin.HVAC.IsAirConditioningActive';
 const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
@@ -148,6 +150,42 @@ describe.skipIf(!hasEspeak)('voice routes (espeak-ng speech, real engine and ass
     const ok = await post(server, say('lock the doors'));
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ isUnderstood: true, intent: 'lockDoors' });
+  });
+
+  it('with the OTA holder as provider: a switch is atomic, in-flight recognitions finish on the old engine, bad audio is no model failure', async () => {
+    const holder = new ModelHolder<SpeechModel>('speech-model');
+    const used: string[] = [];
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => { openGate = resolve; });
+    const oldEngine: Recognizer = { recognize: async (a, c) => { used.push('old'); await gate; return engine.recognize(a, c); } };
+    const newEngine: Recognizer = { recognize: async (a, c) => { used.push('new'); return engine.recognize(a, c); } };
+    const disposed: string[] = [];
+    const meta = (version: string, slot: 'A' | 'B') => ({ kind: 'speech-model', name: 'speech-en-us', version, slot });
+    holder.swap({ engine: oldEngine } as unknown as SpeechModel, meta('1.0.0', 'A'), () => { disposed.push('1.0.0'); });
+    const outcomes: RequestOutcome[] = [];
+    holder.on('outcome', (o) => outcomes.push(o));
+    const { server } = await start({ speech: holderSpeechProvider(holder) });
+
+    const inFlight = post(server, say('lock the doors'));
+    await vi.waitFor(() => expect(used).toEqual(['old']));
+    holder.swap({ engine: newEngine } as unknown as SpeechModel, meta('1.1.0', 'B'), () => { disposed.push('1.1.0'); });
+    const after = await post(server, say('turn on the air conditioning'));
+    expect(after.json()).toMatchObject({ isUnderstood: true, intent: 'setAirConditioning' });
+    expect(used).toEqual(['old', 'new']);
+    expect(disposed).toEqual([]); // the old engine is still answering a request
+    openGate();
+    expect((await inFlight).json()).toMatchObject({ isUnderstood: true, intent: 'lockDoors' });
+    await vi.waitFor(() => expect(disposed).toEqual(['1.0.0']));
+
+    const bad = await post(server, say('stop').subarray(0, 30));
+    expect(bad.statusCode).toBe(400);
+    // Both recognitions counted for the model that ran them; the caller's bad audio counted as no failure.
+    expect(outcomes.map((o) => [o.meta.version, o.ok])).toEqual([['1.1.0', true], ['1.0.0', true], ['1.1.0', true]]);
+
+    holder.clear();
+    const none = await post(server, say('lock the doors'));
+    expect(none.statusCode).toBe(503);
+    expect(none.json().code).toBe('AURIGA_ERR_SPEECH_UNAVAILABLE');
   });
 
   it('without an engine both routes answer 503 AURIGA_ERR_SPEECH_UNAVAILABLE', async () => {

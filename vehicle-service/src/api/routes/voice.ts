@@ -12,10 +12,39 @@ import { MODEL_SAMPLE_RATE, WAV_DEFAULTS } from '../../speech/audio/index.js';
 import { VoiceStreamSession, type Endpointer } from '../../speech/stream/session.js';
 import { AssistantResponseSchema, responseDto } from './assistant.js';
 
+/** What recognition needs from an engine. */
+export type Recognizer = Pick<SpeechEngine, 'recognize'>;
+
+/**
+ * Where the voice routes get their engine, once per recognition: `use` runs `fn` on the engine current at
+ * that moment, which stays usable until `fn` settles. With OTA on, the agent's holder stands behind it, so
+ * a speech-model switch is atomic: in-flight recognitions finish on the old engine, new ones get the new one.
+ */
+export interface SpeechProvider {
+  /** False when no engine is loaded (the routes answer 503). */
+  available(): boolean;
+  use<T>(fn: (engine: Recognizer) => Promise<T>): Promise<T>;
+}
+
+/** A provider over one engine loaded at start (OTA off); undefined, or a getter answering undefined, = voice off. */
+export function singleEngineProvider(engine: Recognizer | undefined | (() => Recognizer | undefined)): SpeechProvider {
+  const now = () => (typeof engine === 'function' ? engine() : engine);
+  return {
+    available: () => now() !== undefined,
+    use: async (fn) => {
+      const e = now();
+      if (!e) throw SpeechUnavailableError('the speech engine is not loaded');
+      return fn(e);
+    },
+  };
+}
+
 /** Dependencies of the voice routes (passed as plugin options). */
 export interface VoiceRoutesOptions {
-  /** The loaded engine; undefined (or a getter answering undefined) = voice is off and the routes answer 503. */
-  engine: Pick<SpeechEngine, 'recognize'> | undefined | (() => Pick<SpeechEngine, 'recognize'> | undefined);
+  /** The engine per request (takes precedence over `engine`). */
+  speech?: SpeechProvider;
+  /** One loaded engine; undefined (or a getter answering undefined) = voice is off and the routes answer 503. */
+  engine?: Recognizer | undefined | (() => Recognizer | undefined);
   /** Why the engine is missing (shown in the 503). */
   unavailableReason?: string;
   /** Acts on the recognized intent; its current context (OTA may swap it) is the one decoded against. */
@@ -82,7 +111,8 @@ interface TurnOptions {
 export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (fastify, opts) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const maxBytes = opts.maxBytes ?? WAV_DEFAULTS.maxBytes;
-  const engineNow = () => (typeof opts.engine === 'function' ? opts.engine() : opts.engine);
+  const speech = opts.speech ?? singleEngineProvider(opts.engine);
+  const engineNow = () => speech.available();
   const unavailable = () => SpeechUnavailableError(opts.unavailableReason ?? 'the speech engine is not loaded');
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // Raw bytes for WAV bodies (this plugin's routes only: content type parsers are encapsulated).
@@ -105,14 +135,32 @@ export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (fastif
     return reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status] ?? 'Error', message });
   });
 
+  /**
+   * One recognition on the provider's current engine (only recognition: the assistant turn runs after the
+   * engine is handed back). Bad audio is the caller's fault, not the model's: it is answered outside the
+   * provider so the OTA health window does not count it as a failed request of a new model.
+   */
+  const recognize = async (audio: Uint8Array | Float32Array): Promise<SpeechResult> => {
+    const context = opts.assistant.context;
+    const r = await speech.use(async (engine) => {
+      try {
+        return { recognized: await engine.recognize(audio, context) };
+      } catch (err) {
+        if (isAurigaError(err) && err.statusCode < 500) return { rejected: err };
+        throw err;
+      }
+    });
+    if ('rejected' in r) throw r.rejected;
+    return r.recognized;
+  };
+
   // Notifications wait while any voice turn is in progress (overlapping turns counted).
   let activeTurns = 0;
   const runTurn = async (audio: Uint8Array | Float32Array, options: TurnOptions): Promise<VoiceResponse> => {
-    const engine = engineNow();
-    if (!engine) throw unavailable();
+    if (!engineNow()) throw unavailable();
     if (activeTurns++ === 0) opts.driving?.setInteractionActive(true);
     try {
-      const recognized: SpeechResult = await engine.recognize(audio, opts.assistant.context);
+      const recognized: SpeechResult = await recognize(audio);
       const audioDurationMs = Math.round(recognized.timings.audioSec * 1000);
       const turn = await opts.assistant.handleIntent(recognized, { ...options, source: 'voice', audioDurationMs });
       const dto = responseDto(turn);
