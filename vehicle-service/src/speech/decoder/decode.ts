@@ -17,6 +17,13 @@ export interface RejectionOptions {
    * command). Infinity disables the test.
    */
   readonly outsideMargin?: number;
+  /**
+   * The margin grows with the model's own uncertainty on the speech segment: reject when
+   * marginPerFrame > margin + entropyWeight * entropyPerFrame (default 0: a fixed margin). A voice the
+   * model is unsure about spreads its posteriors over several phones, which lets the free loop gain on
+   * every path, right or wrong; the entropy term keeps that from reading as out-of-context speech.
+   */
+  readonly entropyWeight?: number;
 }
 
 export interface Interpretation {
@@ -30,6 +37,8 @@ export interface Interpretation {
   readonly marginPerFrame: number;
   /** (garbage - grammar) per frame over the frames outside the segment (0 when there are none). */
   readonly outsideMarginPerFrame: number;
+  /** Mean entropy (nats) of the frame posteriors over the speech segment (0 without frame entropies). */
+  readonly entropyPerFrame: number;
   /** Best grammar path's words (also when rejected: diagnostics). */
   readonly words: readonly string[];
   /** Best grammar path's intent even when rejected. */
@@ -53,25 +62,52 @@ export function readTags(path: readonly GraphArc[]): { intent?: string; slots: R
   return { ...(intent === undefined ? {} : { intent }), slots, numbers };
 }
 
-export function interpret(result: SearchResult, options: RejectionOptions): Interpretation {
+/**
+ * `frameEntropy`: per-frame entropy of the posteriors (see frameEntropies); needed for `entropyWeight`.
+ */
+export function interpret(result: SearchResult, options: RejectionOptions, frameEntropy?: Float32Array): Interpretation {
   const words = result.words.map((w) => w.word);
   if (!Number.isFinite(result.grammarScore) || result.frames === 0) {
-    return { isUnderstood: false, slots: {}, numbers: {}, confidence: 0, marginPerFrame: Infinity, outsideMarginPerFrame: Infinity, words };
+    return { isUnderstood: false, slots: {}, numbers: {}, confidence: 0, marginPerFrame: Infinity, outsideMarginPerFrame: Infinity, entropyPerFrame: 0, words };
   }
   const tags = readTags(result.path);
-  const totalGap = Math.max(0, result.garbageScore - result.grammarScore);
+  // Signed: with an emission floor or a garbage phone cost the grammar can beat the free loop.
+  const totalGap = result.rejectGarbageScore - result.rejectGrammarScore;
   const seg = result.segment;
   const segFrames = seg ? seg.endFrame - seg.startFrame : result.frames;
-  const segGap = seg ? Math.max(0, seg.garbageScore - seg.grammarScore) : totalGap;
+  const segGap = seg ? seg.rejectGarbageScore - seg.rejectGrammarScore : totalGap;
   const marginPerFrame = segGap / Math.max(1, segFrames);
   const outsideFrames = result.frames - segFrames;
   const outsideMarginPerFrame = outsideFrames > 0 ? Math.max(0, totalGap - segGap) / outsideFrames : 0;
-  // Logistic in the per-frame gap, 0.5 at the margin, so callers can set their own threshold.
-  const k = 4 / Math.max(1e-6, options.margin);
-  const confidence = 1 / (1 + Math.exp(k * (marginPerFrame - options.margin)));
-  const isUnderstood = marginPerFrame <= options.margin && outsideMarginPerFrame <= (options.outsideMargin ?? Infinity) && tags.intent !== undefined;
-  if (!isUnderstood) {
-    return { isUnderstood: false, slots: {}, numbers: {}, confidence: Math.min(confidence, 0.49), marginPerFrame, outsideMarginPerFrame, words, ...(tags.intent ? { nearestIntent: tags.intent } : {}) };
+  let entropyPerFrame = 0;
+  if (frameEntropy) {
+    const from = seg ? seg.startFrame + 1 : 0;
+    const to = seg ? seg.endFrame : result.frames - 1;
+    let sum = 0;
+    for (let t = from; t <= to; t++) sum += frameEntropy[t] ?? 0;
+    entropyPerFrame = sum / Math.max(1, to - from + 1);
   }
-  return { isUnderstood, intent: tags.intent!, slots: tags.slots, numbers: tags.numbers, confidence, marginPerFrame, outsideMarginPerFrame, words, nearestIntent: tags.intent! };
+  const threshold = options.margin + (options.entropyWeight ?? 0) * entropyPerFrame;
+  // Logistic in the per-frame gap, 0.5 at the threshold, so callers can set their own.
+  const k = 4 / Math.max(0.05, Math.abs(threshold));
+  const confidence = 1 / (1 + Math.exp(k * (marginPerFrame - threshold)));
+  const isUnderstood = marginPerFrame <= threshold && outsideMarginPerFrame <= (options.outsideMargin ?? Infinity) && tags.intent !== undefined;
+  if (!isUnderstood) {
+    return { isUnderstood: false, slots: {}, numbers: {}, confidence: Math.min(confidence, 0.49), marginPerFrame, outsideMarginPerFrame, entropyPerFrame, words, ...(tags.intent ? { nearestIntent: tags.intent } : {}) };
+  }
+  return { isUnderstood, intent: tags.intent!, slots: tags.slots, numbers: tags.numbers, confidence, marginPerFrame, outsideMarginPerFrame, entropyPerFrame, words, nearestIntent: tags.intent! };
+}
+
+/** Entropy (nats) of each frame's phone posterior distribution, from frame-major log posteriors. */
+export function frameEntropies(logPost: Float32Array, frames: number, phoneCount: number): Float32Array {
+  const out = new Float32Array(frames);
+  for (let t = 0; t < frames; t++) {
+    let h = 0;
+    for (let p = 0; p < phoneCount; p++) {
+      const l = logPost[t * phoneCount + p]!;
+      h -= Math.exp(l) * l;
+    }
+    out[t] = h;
+  }
+  return out;
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compileContext } from '../../context/compile.js';
 import { parseContext } from '../../context/load.js';
 import { buildDecoderGraph } from './graph.js';
-import { viterbi } from './viterbi.js';
-import { interpret } from './decode.js';
+import { phoneLoop, viterbi } from './viterbi.js';
+import { frameEntropies, interpret } from './decode.js';
 
 const PHONES = ['SIL', 'L', 'AY', 'T', 'S', 'AA', 'N', 'IH', 'DH', 'AH', 'K', 'CH', 'B', 'EH', 'D', 'R', 'UW', 'M', 'P', 'F', 'V'];
 const LEXICON: Record<string, string[]> = {
@@ -138,5 +138,52 @@ describe('viterbi over hand-made posteriors', () => {
     const r = interpret(viterbi(graph, new Float32Array(0), 0, PHONES.length), { margin: 0.5 });
     expect(r.isUnderstood).toBe(false);
     expect(r.confidence).toBe(0);
+  });
+
+  it('bounds the per-frame cost of a mismatched phone with the emission floor', () => {
+    // 'stop' with its vowel replaced by a phone the word lacks: without a floor the 3 frames of UW cost
+    // ln(0.8 / 0.01) each against the free loop; floored at 1 nat, 1 each.
+    const P = PHONES.length;
+    const post = posteriors(['SIL', 'S', 'T', 'UW', 'P', 'SIL']);
+    const open = viterbi(graph, post, post.length / P, P, { beam: 40 });
+    const floored = viterbi(graph, post, post.length / P, P, { beam: 40, emitFloor: 1 });
+    expect(open.words.map((w) => w.word)).toEqual(['stop']);
+    expect(floored.words.map((w) => w.word)).toEqual(['stop']);
+    const gap = (r: typeof open) => r.garbageScore - r.grammarScore;
+    expect(gap(open)).toBeCloseTo(3 * Math.log(0.8 / (0.2 / (P - 1))), 3);
+    expect(gap(floored)).toBeCloseTo(3, 3);
+    // The free loop's own score does not depend on the floor.
+    expect(floored.garbageScore).toBeCloseTo(open.garbageScore, 6);
+  });
+
+  it('measures the rejection margin with its own prior weight (same path, second free loop)', () => {
+    const P = PHONES.length;
+    const post = posteriors(['SIL', 'S', 'T', 'AA', 'P', 'SIL']);
+    const frames = post.length / P;
+    const logPrior = new Float32Array(P).map((_, p) => Math.log(p === 0 ? 0.5 : 0.5 / (P - 1)));
+    const same = viterbi(graph, post, frames, P, { beam: 40, logPrior, priorWeight: 1 });
+    expect(same.rejectGrammarScore).toBeCloseTo(same.grammarScore, 6);
+    expect(same.rejectGarbageScore).toBeCloseTo(same.garbageScore, 6);
+    const none = viterbi(graph, post, frames, P, { beam: 40 });
+    const other = viterbi(graph, post, frames, P, { beam: 40, logPrior, priorWeight: 1, rejectPriorWeight: 0 });
+    // Weight 0 for the rejection scores = the scores of a search without a prior (same best path here).
+    expect(other.rejectGrammarScore).toBeCloseTo(none.grammarScore, 6);
+    expect(other.rejectGarbageScore).toBeCloseTo(none.garbageScore, 6);
+    // The standalone loop agrees with the search's garbage states.
+    const loop = phoneLoop(graph, post, frames, P, () => 0, 1);
+    expect(loop[frames]).toBeCloseTo(none.garbageScore, 6);
+  });
+
+  it('computes frame entropies and scales the margin with them when asked', () => {
+    const P = PHONES.length;
+    const post = posteriors(['SIL', 'M', 'P', 'UW', 'B', 'V', 'EH', 'M', 'V', 'UW', 'P', 'SIL']);
+    const h = frameEntropies(post, post.length / P, P);
+    const expected = -(0.8 * Math.log(0.8) + 0.2 * Math.log(0.2 / (P - 1)));
+    expect(h[0]).toBeCloseTo(expected, 5);
+    const search = viterbi(graph, post, post.length / P, P, { beam: 40 });
+    expect(interpret(search, { margin: 0.5 }, h).isUnderstood).toBe(false);
+    const r = interpret(search, { margin: 0.5, entropyWeight: 100 }, h);
+    expect(r.entropyPerFrame).toBeCloseTo(expected, 5);
+    expect(r.isUnderstood).toBe(true);
   });
 });

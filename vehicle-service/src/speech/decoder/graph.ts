@@ -65,6 +65,8 @@ export interface DecoderGraph {
 export interface GraphCosts {
   /** Added on entering each phone (grammar and garbage alike). */
   readonly phoneEnter: number;
+  /** Added on entering each free-loop phone, on top of phoneEnter (default 0). */
+  readonly garbagePhoneEnter?: number;
   /** Added on entering an optional pause between words. */
   readonly silenceEnter: number;
   /**
@@ -136,7 +138,7 @@ export function buildDecoderGraph(
   // Garbage: a free loop over every phone (SIL included) on its own node.
   const garbageStart = phone.length;
   const garbageNode = graph.nodeCount;
-  for (let p = 0; p < phoneCount; p++) addChain([p], p === 0 ? silStates : perPhone, garbageNode, garbageNode, -1, costs.phoneEnter);
+  for (let p = 0; p < phoneCount; p++) addChain([p], p === 0 ? silStates : perPhone, garbageNode, garbageNode, -1, costs.phoneEnter + (costs.garbagePhoneEnter ?? 0));
 
   // Topological order of the word graph (it is acyclic; node ids are not in order).
   const indegree = new Int32Array(graph.nodeCount);

@@ -1,3 +1,3 @@
 export { buildDecoderGraph, type DecoderGraph, type DecoderGraphOptions, type GraphCosts, type WordPronouncer } from './graph.js';
 export { viterbi, type SearchOptions, type SearchResult } from './viterbi.js';
-export { interpret, readTags, type Interpretation, type RejectionOptions } from './decode.js';
+export { frameEntropies, interpret, readTags, type Interpretation, type RejectionOptions } from './decode.js';
