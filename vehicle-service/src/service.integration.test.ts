@@ -14,7 +14,7 @@ import { loadConfig, type DeepPartial } from './config/load.js';
 import type { VehicleServiceConfig } from './config/schema.js';
 import { startVehicleService, type VehicleServiceHandle } from './service.js';
 import { startMqttEcu, type MqttEcu } from './test-support/mqtt-ecu.js';
-import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@auriga/common/testing';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const TEMP = 'Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature';

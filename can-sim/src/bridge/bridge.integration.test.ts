@@ -1,6 +1,6 @@
+import { startTcpProxy } from '@auriga/common/testing';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -120,8 +120,8 @@ describe('CanBridge against Mosquitto', () => {
 
   it('drops and counts frames while the broker is away, reconnects and resumes', async () => {
     const obs = await observe('can0');
-    const proxy = new TcpProxy(1883);
-    const port = await proxy.listen(0);
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 1883 });
+    const port = proxy.port;
     cleanup.push(() => proxy.close());
     const input = new PassThrough();
     const bridge = new CanBridge({ mqttUrl: `mqtt://127.0.0.1:${port}`, topics: obs.topics, iface: 'can0', input, logger: silent, reconnectPeriodMs: 100 });
@@ -136,7 +136,7 @@ describe('CanBridge against Mosquitto', () => {
     input.write(lines(5, 10));
     await until('5 dropped', () => bridge.stats.dropped === 5 || undefined);
 
-    await proxy.listen(port);
+    proxy.restore();
     await until('reconnected', () => bridge.connected || undefined, 5000);
     await until('running again', () => obs.statuses.at(-1)?.state === 'running');
     expect(obs.statuses.at(-1)).toMatchObject({ frames: 10, dropped: 5 });
@@ -203,38 +203,3 @@ describe('CanBridge against Mosquitto', () => {
     expect(stderr).toContain('auriga-sim bridge --mqtt URL');
   });
 });
-
-/** A TCP proxy to the broker that can be cut, to make "the broker go away" without stopping Mosquitto. */
-class TcpProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(private readonly targetPort: number) {}
-
-  listen(port: number): Promise<number> {
-    const server = createServer((client) => {
-      const upstream = tcpConnect(this.targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    this.server = server;
-    return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-  }
-
-  /** Stops accepting and drops every connection. */
-  cut(): void {
-    this.server?.close();
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  close(): void {
-    this.cut();
-  }
-}

@@ -1,5 +1,5 @@
+import { startTcpProxy } from '@auriga/common/testing';
 import { randomUUID } from 'node:crypto';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -110,8 +110,8 @@ describe('simulator over MQTT (real Mosquitto)', () => {
 
   it('survives the broker going away and reconnects', async () => {
     const root = `auriga-test/${randomUUID()}/v1`;
-    const proxy = new TcpProxy(1883);
-    const port = await proxy.listen(0);
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 1883 });
+    const port = proxy.port;
     cleanup.push(() => proxy.close());
     const obs = await observe(root);
     cleanup.push(() => obs.client.endAsync());
@@ -123,45 +123,10 @@ describe('simulator over MQTT (real Mosquitto)', () => {
     // Mosquitto sees the connection die and publishes the last will.
     await until('last will', () => obs.statuses.at(-1)?.state === 'offline', 5000);
     await new Promise((r) => setTimeout(r, 300));
-    await proxy.listen(port);
+    proxy.restore();
     const count = obs.frames.length;
     await until('frames again', () => obs.frames.length > count + 50, 8000);
     await until('running again', () => obs.statuses.at(-1)?.state === 'running', 3000);
     expect(sim.isStopped).toBe(false);
   });
 });
-
-/** A TCP proxy to the broker that can be cut, to make "the broker go away" without stopping Mosquitto. */
-class TcpProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(private readonly targetPort: number) {}
-
-  listen(port: number): Promise<number> {
-    const server = createServer((client) => {
-      const upstream = tcpConnect(this.targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    this.server = server;
-    return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-  }
-
-  /** Stops accepting and drops every connection. */
-  cut(): void {
-    this.server?.close();
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  close(): void {
-    this.cut();
-  }
-}

@@ -15,7 +15,7 @@ import { OtaAgent, type OtaAgentOptions } from './agent.js';
 import { VoiceContextHandler } from './handlers/voice-context.js';
 import { mqttNotifySource } from './notify.js';
 import { GEAR_PARK, parkedFromVehicleState } from './policy.js';
-import { startTcpProxy } from '../test-support/tcp-proxy.js';
+import { startTcpProxy } from '@auriga/common/testing';
 import { assign, HARDWARE, publishVoiceBundle, SERVICE_VERSION, startLocalFleet, tempDir, vehicleOnServer, writeFactoryContext, type LocalFleet } from './test-fixtures.js';
 
 const logger = pino({ level: 'silent' });

@@ -5,5 +5,5 @@
 export { MemoryStore } from './memory-store.js';
 export { FakeEcu, type EcuBehaviour, type DecodedRequest } from './fake-ecu.js';
 export { startMqttEcu, type MqttEcu, type MqttEcuOptions } from './mqtt-ecu.js';
-export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { startTcpProxy, type TcpProxy } from '@auriga/common/testing';
 export { createHarness } from './harness.js';

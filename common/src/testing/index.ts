@@ -1,0 +1,2 @@
+/** TESTS ONLY: helpers shared by the packages' integration tests (`@auriga/common/testing`). */
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
