@@ -28,25 +28,10 @@ import { createDbcCodec, createTopics, decodeFrameBatch, encodeFrameBatch, loadD
 import { disableNagle } from '@auriga/vehicle-service';
 import { startMqttEcu } from '@auriga/vehicle-service/testing';
 import { startServiceProcess } from './support/service-process.js';
+import { latencyStats } from './support/stats.js';
 
 export const TARGET_P99_MS = 20;
 const PATH = 'Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature';
-
-interface Stats {
-  n: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50: r(q(0.5)), p90: r(q(0.9)), p99: r(q(0.99)), mean: r(s.reduce((a, b) => a + b, 0) / s.length), max: r(s[s.length - 1]!) };
-}
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -144,8 +129,8 @@ async function main(): Promise<void> {
     agent.destroy();
     await client.endAsync();
 
-    const svc = stats(serviceMs);
-    const base = stats(baselineMs);
+    const svc = latencyStats(serviceMs);
+    const base = latencyStats(baselineMs);
     const result = {
       bench: 'actuation-latency',
       quick,
@@ -156,7 +141,7 @@ async function main(): Promise<void> {
       statuses,
       serviceMs: svc,
       // The service's own measure (request accepted -> confirmed; ms resolution), without HTTP.
-      actuationInsideServiceMs: stats(insideMs),
+      actuationInsideServiceMs: latencyStats(insideMs),
       baselineMqttRoundTripMs: base,
       overheadMs: { p50: Math.round((svc.p50 - base.p50) * 1000) / 1000, p99: Math.round((svc.p99 - base.p99) * 1000) / 1000 },
       target: { p99Ms: TARGET_P99_MS },

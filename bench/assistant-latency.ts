@@ -28,6 +28,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Assistant, assistantRoutes, compileContextFile, loadConfig, startVehicleService, systemClock } from '@auriga/vehicle-service';
 import { startMqttEcu } from '@auriga/vehicle-service/testing';
+import { latencyStats } from './support/stats.js';
 
 export const TARGET_P95_MS = 30;
 const DRIVER_TEMP = 'Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature';
@@ -36,22 +37,6 @@ const COMMANDS: Array<[string, number]> = [
   ['set the temperature to twenty one degrees', 21],
   ['set the temperature to twenty one and a half degrees', 21.5],
 ];
-
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50: r(q(0.5)), p95: r(q(0.95)), p99: r(q(0.99)), mean: r(s.reduce((a, b) => a + b, 0) / s.length), max: r(s[s.length - 1]!) };
-}
 
 function post(agent: Agent, url: URL, method: 'POST' | 'PUT', body: string): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
@@ -137,8 +122,8 @@ async function main(): Promise<void> {
     }
     agent.destroy();
 
-    const a = stats(assistantMs);
-    const b = stats(baselineMs);
+    const a = latencyStats(assistantMs);
+    const b = latencyStats(baselineMs);
     const result = {
       bench: 'assistant-latency',
       quick,
@@ -150,7 +135,7 @@ async function main(): Promise<void> {
       wrongAnswers,
       assistantHttpMs: a,
       // The assistant's own breakdown (from the response's timings).
-      insideAssistantMs: Object.fromEntries(Object.entries(inside).map(([k, v]) => [k, stats(v)])),
+      insideAssistantMs: Object.fromEntries(Object.entries(inside).map(([k, v]) => [k, latencyStats(v)])),
       baselineBareActuationHttpMs: b,
       baselineStatuses,
       overheadMs: { p50: Math.round((a.p50 - b.p50) * 1000) / 1000, p95: Math.round((a.p95 - b.p95) * 1000) / 1000 },

@@ -22,17 +22,35 @@ for (const name of benches) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lastJson = res.stdout.trim().split('\n').reverse().find((l) => l.trim().startsWith('{'));
-  if (res.status !== 0 || !lastJson) {
+  const result = lastJsonValue(res.stdout);
+  if (res.status !== 0 || !result) {
     failed = true;
     process.stdout.write(JSON.stringify({ bench: name, error: `exit ${res.status}`, output: res.stdout.slice(-2000) }) + '\n');
     continue;
   }
-  process.stdout.write(lastJson.trim() + '\n');
-  try {
-    if ((JSON.parse(lastJson) as { pass?: boolean }).pass === false) failed = true;
-  } catch {
-    // multi-line JSON: printed as is
-  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+  if (result.pass === false) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
+
+/** The bench's result: the whole output as JSON (pretty-printed), else its last line that parses as an object. */
+function lastJsonValue(stdout: string): Record<string, unknown> | undefined {
+  const parse = (text: string) => {
+    try {
+      const v: unknown = JSON.parse(text);
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const whole = parse(stdout.trim());
+  if (whole) return whole;
+  const start = stdout.lastIndexOf('\n{');
+  const tail = start >= 0 ? parse(stdout.slice(start + 1).trim()) : undefined;
+  if (tail) return tail;
+  for (const line of stdout.trim().split('\n').reverse()) {
+    const v = parse(line.trim());
+    if (v) return v;
+  }
+  return undefined;
+}
