@@ -30,7 +30,10 @@ def render(m: dict) -> str:
         '  its soft phone posteriors on the clean audio (transcript-constrained forward-backward over CD senones, mixed',
         '  with its free CI-phone posteriors) are the targets.',
         '- Student: depthwise-separable TDNN on 40 log-mel, trained with KL to the teacher while hearing an augmented copy',
-        '  (speed, cabin reverb, road/engine/fan/babble noise 0-30 dB, band-limiting, SpecAugment).',
+        '  (speed, cabin reverb' + (f' p {cfg["augment"]["p_reverb"]} RT60 {cfg["augment"]["rt60_range"][0]}-{cfg["augment"]["rt60_range"][1]} s'
+                                    if 'augment' in cfg else '') + ', road/engine/fan/babble noise 0-30 dB, band-limiting, '
+        + (f'VTLP alpha {cfg["vtlp"]["alpha"][0]}-{cfg["vtlp"]["alpha"][1]} (p {cfg["vtlp"]["p"]}), ' if 'vtlp' in cfg else '')
+        + 'SpecAugment).',
         f'- Data: {me["nTrain"]} synthetic utterances ({me["trainAudioMin"]} min) from espeak-ng, flite and festival',
         '  training voices; half in-car commands, half random English word sequences. Held-out voices listed in NOTES.md.',
         f'- Config: `{json.dumps(cfg)}`.',

@@ -118,15 +118,34 @@ def spec_augment(feats, rng, n_freq=2, max_f=6, n_time=2, max_t=10):
 NOISES = {'road': road_noise, 'engine': engine_noise, 'fan': fan_noise}
 
 
+def vtlp(feats, rng, mel_centers_hz: np.ndarray, alpha_range=(0.9, 1.1), f_hi=4800.0, f_max=8000.0):
+    """Vocal-tract-length perturbation on a (T, F) torch tensor of log-mel features (Jaitly & Hinton's piecewise
+    linear warp f -> alpha f up to a boundary, then linear to f_max), done by interpolating along the mel axis so the
+    teacher targets keep their timing. Returns a new tensor."""
+    import torch
+    a = float(rng.uniform(*alpha_range))
+    f = mel_centers_hz
+    b = f_hi * min(a, 1.0) / a
+    src = np.where(f <= b, f * a, f_max - (f_max - f_hi * min(a, 1.0)) / (f_max - b) * (f_max - f))
+    # Fractional bin index of each source frequency, on the mel scale where the bins are evenly spaced.
+    mel = lambda hz: 2595.0 * np.log10(1.0 + hz / 700.0)
+    m = mel(mel_centers_hz)
+    pos = np.interp(mel(src), m, np.arange(len(m)))
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, len(m) - 1)
+    w = torch.from_numpy((pos - lo).astype(np.float32))
+    return feats[:, lo] * (1 - w) + feats[:, hi] * w
+
+
 def augment(x: np.ndarray, rng: np.random.Generator, pool: list[np.ndarray], p_clean: float = 0.15,
-            snr_range=(0.0, 30.0)) -> tuple[np.ndarray, float]:
+            snr_range=(0.0, 30.0), p_reverb: float = 0.4, rt60_range=(0.05, 0.25)) -> tuple[np.ndarray, float]:
     """Random chain: speed -> cabin reverb -> noise at 0-30 dB SNR -> band-limit -> gain. Returns (y, speed)."""
     f = 1.0
     if rng.random() < 0.5:
         f = float(rng.choice([0.9, 0.95, 1.05, 1.1]))
         x = speed(x, f)
-    if rng.random() < 0.4:
-        x = reverb(x, cabin_rir(rng))
+    if rng.random() < p_reverb:
+        x = reverb(x, cabin_rir(rng, float(rng.uniform(*rt60_range))))
     if rng.random() > p_clean:
         kind = rng.choice(['road', 'engine', 'fan', 'babble', 'mix'])
         n = len(x)

@@ -9,8 +9,8 @@ import time
 import numpy as np
 import torch
 
-from ..data.augment import augment, spec_augment
-from ..frontend import LogMel
+from ..data.augment import augment, spec_augment, vtlp
+from ..frontend import LogMel, _mel, _melinv
 from .model import Student
 
 
@@ -28,15 +28,28 @@ def align_targets(tgt: np.ndarray, n_frames: int, speed: float) -> np.ndarray:
     return tgt[idx]
 
 
-def make_batch(idx, waves, tgts, rng, frontend: LogMel, train: bool):
+def aug_options(cfg: dict) -> dict:
+    """augment() keyword options from the config (absent keys keep augment()'s defaults)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.get('augment', {}).items()}
+
+
+def mel_centers_hz(frontend: LogMel) -> np.ndarray:
+    # LogMel's default band (20-7600 Hz, HTK mel), as the pipeline builds it.
+    return _melinv(np.linspace(_mel(20.0), _mel(7600.0), frontend.n_mels + 2))[1:-1]
+
+
+def make_batch(idx, waves, tgts, rng, frontend: LogMel, train: bool, cfg: dict | None = None):
+    cfg = cfg or {}
     feats, targets = [], []
     for i in idx:
         x = waves[i]
         f = 1.0
         if train:
-            x, f = augment(x.astype(np.float64), rng, waves)
+            x, f = augment(x.astype(np.float64), rng, waves, **aug_options(cfg))
         with torch.no_grad():
             m = frontend(torch.from_numpy(x.astype(np.float32)).unsqueeze(0))[0]
+        if train and cfg.get('vtlp') and rng.random() < cfg['vtlp'].get('p', 1.0):
+            m = vtlp(m, rng, mel_centers_hz(frontend), tuple(cfg['vtlp']['alpha']))
         if train:
             spec_augment(m, rng)
         t = align_targets(tgts[i], m.shape[0], f)[::2]  # 50 Hz: output t <-> input frame 2t
@@ -59,10 +72,10 @@ def kd_loss(logp: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> tor
     return (kl * mask).sum() / mask.sum().clamp_min(1)
 
 
-def feature_stats(waves, rng, frontend, n=200):
+def feature_stats(waves, rng, frontend, n=200, cfg: dict | None = None):
     acc = []
     for i in rng.choice(len(waves), size=min(n, len(waves)), replace=False):
-        x, _ = augment(waves[i].astype(np.float64), rng, waves)
+        x, _ = augment(waves[i].astype(np.float64), rng, waves, **aug_options(cfg or {}))
         with torch.no_grad():
             acc.append(frontend(torch.from_numpy(x).float().unsqueeze(0))[0])
     allf = torch.cat(acc)
@@ -74,7 +87,7 @@ def train(waves, tgts, cfg: dict, seed: int, log=print) -> Student:
     rng = np.random.default_rng(seed)
     frontend = LogMel(cfg.get('n_mels', 40))
     model = Student(cfg.get('n_mels', 40), cfg['channels'], cfg['blocks'])
-    mean, std = feature_stats(waves, rng, frontend)
+    mean, std = feature_stats(waves, rng, frontend, cfg=cfg)
     model.feat_mean.copy_(mean)
     model.feat_std.copy_(std)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg['lr'], weight_decay=1e-4)
@@ -92,7 +105,7 @@ def train(waves, tgts, cfg: dict, seed: int, log=print) -> Student:
         model.train()
         tot = 0.0
         for b in buckets:
-            feats, tb, mask = make_batch(b, waves, tgts, rng, frontend, True)
+            feats, tb, mask = make_batch(b, waves, tgts, rng, frontend, True, cfg)
             loss = kd_loss(model(feats), tb, mask)
             opt.zero_grad()
             loss.backward()
