@@ -1,27 +1,17 @@
 /**
  * The assistant against the real stack: the vehicle service and the simulated car (@auriga/can-sim)
- * on the machine's Mosquitto (127.0.0.1:1883, own topic root), POST /v1/text over HTTP.
- * server.ts does not mount the assistant routes yet, so the test serves `assistantRoutes` from a
- * small fastify app wired to the running service's state, actuation, store and policy, exactly as
- * the service will.
+ * on the machine's Mosquitto (127.0.0.1:1883, own topic root), POST /v1/text over HTTP on the service's
+ * own routes.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type CarSimulator } from '@auriga/can-sim';
-import {
-  assistantRoutes,
-  createAssistant,
-  loadConfig,
-  startVehicleService,
-  systemClock,
-  type Assistant,
-  type VehicleServiceHandle,
-} from '@auriga/vehicle-service';
+import { loadConfig, startVehicleService, type Assistant, type VehicleServiceHandle } from '@auriga/vehicle-service';
+import { waitFor } from '@auriga/common/testing';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const DRIVER_TEMP = 'Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature';
@@ -33,42 +23,18 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function waitFor(what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function setup(): Promise<{ service: VehicleServiceHandle; sim: CarSimulator; url: string; assistant: Assistant }> {
   const topicRoot = `auriga-test/${randomUUID()}/v1`;
   const dataDir = mkdtempSync(join(tmpdir(), 'auriga-assistant-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const config = loadConfig({}, { http: { port: 0 }, dataDir, mqtt: { url: MOSQUITTO, topicRoot, reconnectMinMs: 50, reconnectMaxMs: 250 } });
-  const service = await startVehicleService(config, { logger: silent, defaultMetrics: false });
+  const service = await startVehicleService({ ...config, assistant: { ...config.assistant, tts: false } }, { logger: silent, defaultMetrics: false });
   cleanups.push(() => service.close());
   const sim = await startSimulator({ mqttUrl: MOSQUITTO, topicRoot, scenario: 'parked', timeScale: 50, seed: 11, logger: silent });
   cleanups.push(() => sim.stop());
 
-  // As the service will wire it: the shipped car context, no TTS probe (text answers are what is tested).
-  const assistant = await createAssistant({
-    tts: false,
-    state: service.state,
-    catalog: service.vehicle.catalog,
-    actuation: service.actuation,
-    policy: service.config.policy,
-    store: service.store,
-    clock: systemClock,
-    logger: silent,
-  });
-  cleanups.push(() => assistant.close());
-  const app = Fastify({ logger: false });
-  await app.register(assistantRoutes, { assistant, store: service.store });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => app.close());
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The service's own assistant and routes (ASSISTANT_TTS off: the text answers are what is tested).
+  const { assistant, url } = service;
 
   await waitFor('fresh speed, HVAC and trunk', () => ['Vehicle.Speed', DRIVER_TEMP, TRUNK].every((p) => service.state.get(p)?.stale === false));
   return { service, sim, url, assistant };

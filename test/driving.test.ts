@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type CarSimulator } from '@auriga/can-sim';
 import { driving, isDrivingStore, loadConfig, startVehicleService } from '@auriga/vehicle-service';
+import { waitFor } from '@auriga/common/testing';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const RL = 'Vehicle.Chassis.Axle.Row2.Wheel.Left.Tire.Pressure';
@@ -21,14 +22,6 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-async function waitFor(what: string, pred: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('driving context on can-sim long-highway-leak (Mosquitto, faster than real time)', () => {
   it('one tyre notification, a trip summary naming the right pressure in en-US and zh-CN, mostly highway', async () => {

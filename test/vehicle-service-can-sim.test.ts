@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type CarSimulator } from '@auriga/can-sim';
 import { loadConfig, startVehicleService, type VehicleServiceHandle } from '@auriga/vehicle-service';
 import { startTcpProxy } from '@auriga/vehicle-service/testing';
+import { waitFor } from '@auriga/common/testing';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const DRIVER_TEMP = 'Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature';
@@ -26,14 +27,6 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-async function waitFor(what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function startService(mqttUrl: string | undefined, topicRoot: string): Promise<VehicleServiceHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'auriga-e2e-'));

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startSimulator, type CarSimulator } from '@auriga/can-sim';
 import { loadConfig, startVehicleService, type VehicleServiceHandle } from '@auriga/vehicle-service';
+import { waitFor } from '@auriga/common/testing';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const AC = 'Vehicle.Cabin.HVAC.IsAirConditioningActive';
@@ -21,14 +22,6 @@ const DRIVER_WINDOW = 'Vehicle.Cabin.Door.Row1.DriverSide.Window.Position';
 const silent = pino({ level: 'silent' });
 const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
 if (!hasEspeak) console.warn('test/voice.test.ts: espeak-ng is not installed; the voice end-to-end tests are skipped (apt-get install espeak-ng)');
-
-async function waitFor(what: string, pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.skipIf(!hasEspeak)('voice commands against the running service and the simulated car', () => {
   let service: VehicleServiceHandle;

@@ -113,7 +113,6 @@ async function main(): Promise<void> {
       console.error(`page problems:\n${problems.errors.join('\n')}`);
       process.exitCode = 1;
     }
-    console.log(`stand-ins used: ${JSON.stringify(stack.standIns)}`);
   } finally {
     await browser.close();
     await stack.close();

@@ -6,27 +6,21 @@
  *
  * The voice stream (WebSocket /v1/voice/stream) goes to the service's real speech engine; the gateway
  * only taps the client's messages (start, PCM, end) so tests can compare the streamed audio with the WAV.
- *
- * STAND-IN (labelled, and only while the service lacks the route): POST /v1/text. When the service
- * answers 404 "no route" for it, the REAL voice-context matcher (models/contexts/en-US/car.yaml,
- * matchText) finds the intent and slots; setTemperature is carried out through the REAL actuation
- * API; the answer text is the stand-in's own and says so. The service has the route, so it is unused.
+
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { startSimulator, type CarSimulator } from '@auriga/can-sim';
-import { compileContextFile, loadConfig, matchText, startVehicleService, type VehicleServiceHandle } from '@auriga/vehicle-service';
+import { loadConfig, startVehicleService, type VehicleServiceHandle } from '@auriga/vehicle-service';
 import { hmiStaticPlugin } from '../../../vehicle-service/src/api/hmi-static.js';
 
 export const MOSQUITTO = 'mqtt://127.0.0.1:1883';
-const CAR_CONTEXT = fileURLToPath(new URL('../../../models/contexts/en-US/car.yaml', import.meta.url));
 
 export interface VoiceRecording {
   start: Record<string, unknown> | undefined;
@@ -41,10 +35,6 @@ export interface HmiStack {
   url: string;
   service: VehicleServiceHandle;
   sim: CarSimulator | undefined;
-  /** Whether the gateway answers POST /v1/text with its stand-in (the service lacks the route). */
-  standIns: { text: boolean };
-  /** Requests the stand-in answered. */
-  textRequests: Array<{ text: string; lang: string }>;
   /** What the page streamed on each voice socket (tapped on the way to the service). */
   voiceRecordings: VoiceRecording[];
   stopSim(): Promise<void>;
@@ -58,15 +48,6 @@ export interface HmiStackOptions {
   timeScale?: number;
   mqttUrl?: string;
   logger?: Logger;
-}
-
-const NO_ROUTE = 'AURIGA_ERR_API_NOT_FOUND';
-
-async function routeMissing(url: string, init: RequestInit): Promise<boolean> {
-  const res = await fetch(url, init);
-  if (res.status !== 404) return false;
-  const body = (await res.json().catch(() => ({}))) as { code?: string };
-  return body.code === NO_ROUTE;
 }
 
 export async function startHmiStack(options: HmiStackOptions): Promise<HmiStack> {
@@ -97,13 +78,9 @@ export async function startHmiStack(options: HmiStackOptions): Promise<HmiStack>
       cleanups.push(() => (s.isStopped ? undefined : s.stop()));
     }
 
-    const standIns = {
-      text: await routeMissing(`${service.url}/v1/text`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"","lang":"en-US"}' }),
-    };
-    const textRequests: HmiStack['textRequests'] = [];
     const voiceRecordings: VoiceRecording[] = [];
 
-    const gateway = await buildGateway({ service, dist: options.dist, standIns, textRequests, voiceRecordings });
+    const gateway = await buildGateway({ service, dist: options.dist, voiceRecordings });
     await gateway.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => gateway.close());
     const address = gateway.server.address();
@@ -122,8 +99,6 @@ export async function startHmiStack(options: HmiStackOptions): Promise<HmiStack>
       url: `http://127.0.0.1:${port}`,
       service,
       sim,
-      standIns,
-      textRequests,
       voiceRecordings,
       stopSim: async () => {
         if (sim && !sim.isStopped) await sim.stop();
@@ -139,8 +114,6 @@ export async function startHmiStack(options: HmiStackOptions): Promise<HmiStack>
 interface GatewayDeps {
   service: VehicleServiceHandle;
   dist: string;
-  standIns: { text: boolean };
-  textRequests: HmiStack['textRequests'];
   voiceRecordings: VoiceRecording[];
 }
 
@@ -170,7 +143,7 @@ async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
   await app.register(fastifyWebsocket);
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ statusCode: 404, code: NO_ROUTE, error: 'Not Found', message: `no route ${req.method} ${req.url}` });
+    void reply.code(404).send({ statusCode: 404, code: 'AURIGA_ERR_API_NOT_FOUND', error: 'Not Found', message: `no route ${req.method} ${req.url}` });
   });
   await app.register(hmiStaticPlugin({ root: deps.dist }));
 
@@ -221,40 +194,6 @@ async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
     handler: (req, reply) => forwardRoute(req, reply),
     wsHandler: (socket) => pipeSocket(socket as unknown as WebSocket, '/v1/stream'),
   });
-
-  // --- STAND-IN: POST /v1/text (only while the service lacks it) ---
-  if (deps.standIns.text) {
-    const context = await compileContextFile(CAR_CONTEXT);
-    app.post('/v1/text', async (req) => {
-      const { text, lang } = req.body as { text: string; lang: string };
-      deps.textRequests.push({ text, lang });
-      const u = matchText(context, text);
-      const actions: Array<{ path: string; value: number; status: string; reason?: string }> = [];
-      if (u.isUnderstood && u.intent === 'setTemperature' && u.numbers.temperature !== undefined) {
-        const zones = u.slots.zone === 'passenger' ? ['Passenger'] : u.slots.zone === 'all' ? ['Driver', 'Passenger'] : ['Driver'];
-        for (const zone of zones) {
-          const path = `Vehicle.Cabin.HVAC.Station.Row1.${zone}.Temperature`;
-          const res = await service.actuation.request(path, u.numbers.temperature, { source: 'test' });
-          actions.push({ path, value: u.numbers.temperature, status: res.status, ...(res.reason ? { reason: res.reason } : {}) });
-        }
-      }
-      const zh = lang === 'zh-CN';
-      const answer = !u.isUnderstood
-        ? zh
-          ? '（测试替身）未能理解。'
-          : '(test stand-in) Not understood.'
-        : actions.length > 0
-          ? zh
-            ? `（测试替身）${actions.map((a) => `${a.path.split('.')[5]} ${a.value} °C：${a.status}`).join('，')}`
-            : `(test stand-in) ${actions.map((a) => `${a.path.split('.')[5]} set to ${a.value} °C: ${a.status}`).join('; ')}`
-          : zh
-            ? `（测试替身）理解为 ${u.intent}，但替身不执行它。`
-            : `(test stand-in) Understood ${u.intent}; the stand-in does not carry it out.`;
-      return { isUnderstood: u.isUnderstood, intent: u.intent ?? null, slots: u.slots, actions, answer: { text: answer, lang } };
-    });
-  } else {
-    app.post('/v1/text', (req, reply) => forwardRoute(req, reply));
-  }
 
   // --- WebSocket /v1/voice/stream: forwarded to the service's speech engine, with a tap that keeps
   // what the page streamed (tests compare it with the WAV the fake microphone played) ---
