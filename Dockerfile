@@ -28,7 +28,7 @@ RUN if [ -f hmi-web/vite.config.ts ]; then npm run build -w hmi-web; fi \
 # --- runtime: no compilers, non-root user, data on a volume ---
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends espeak-ng tini \
+ && apt-get install -y --no-install-recommends espeak-ng alsa-utils tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app

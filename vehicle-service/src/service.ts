@@ -25,8 +25,11 @@ import { DrivingContext, SituationModel, isDrivingStore, type DrivingContextOpti
 import { DEFAULT_MODEL_PATH as DEFAULT_SITUATION_MODEL_PATH } from './driving/situation/model.js';
 import { Ingest } from './vehicle/ingest.js';
 import { DEFAULT_MODEL_DIR as DEFAULT_SPEECH_MODEL_DIR, SpeechEngine } from './speech/engine.js';
-import { singleEngineProvider, type SpeechProvider } from './api/routes/voice.js';
+import { createVoiceTurns, singleEngineProvider, type SpeechProvider, type VoiceResponse, type VoiceTurns } from './api/routes/voice.js';
 import { SileroVad } from './speech/vad/silero.js';
+import { ArecordMicrophone } from './speech/audio/microphone.js';
+import { MicListener } from './speech/mic-listener.js';
+import { SpeechUnavailableError } from './speech/errors.js';
 import { VehicleState } from './vehicle/state.js';
 
 export interface VehicleServiceOptions {
@@ -254,6 +257,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
       : undefined;
     if (vad) cleanups.push(() => vad.close());
 
+    let microphone: HandsFreeMicrophone | undefined;
     let closing = false;
     const health = async (): Promise<HealthDto> => {
       const storeHealth = await Promise.race([
@@ -278,6 +282,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
           decodeErrors: ingest.decodeErrors,
         },
         closing,
+        ...(microphone ? { microphone: microphone.health() } : {}),
       };
     };
 
@@ -311,6 +316,27 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
     log.info({ url, mqtt: mqttUrl, embeddedBroker: broker !== undefined, topicRoot: topics.root }, 'vehicle service started');
+
+    // Hands-free listening on a microphone of the head unit (SPEECH_MIC_DEVICE), off by default. Registered after
+    // the API so it stops first: no new turn starts while the rest shuts down.
+    if (config.speech.micDevice) {
+      microphone = startHandsFreeMicrophone({
+        device: config.speech.micDevice,
+        ...(config.speech.micCommand ? { command: config.speech.micCommand } : {}),
+        vad,
+        turns: createVoiceTurns({
+          speech: speechProvider,
+          ...(speechUnavailable ? { unavailableReason: speechUnavailable } : {}),
+          assistant,
+          driving,
+        }),
+        store,
+        clock,
+        logger: logger.child({ component: 'microphone' }),
+      });
+      const mic = microphone;
+      cleanups.push(() => mic.close());
+    }
 
     let closePromise: Promise<void> | undefined;
     return {
@@ -461,4 +487,73 @@ function useOtaModels(agent: OtaAgent, users: ModelUsers, log: Logger): void {
       users.driving.setModel(await SituationModel.load(model.path));
     })
     .catch((err: unknown) => log.error({ err }, 'cannot use the installed driving-context model: the previous one keeps running'));
+}
+
+/** /healthz's `microphone`. */
+type MicrophoneHealth = NonNullable<HealthDto['microphone']>;
+
+interface HandsFreeMicrophone {
+  health(): MicrophoneHealth;
+  close(): Promise<void>;
+}
+
+/**
+ * `arecord` on the configured device -> MicListener (the voice-stream session with Silero VAD) -> the same
+ * recognition and assistant turn as POST /v1/voice, per endpointed command. When arecord is missing,
+ * fails (device busy, unplugged) or stops, the error is logged with its AURIGA_ERR_MIC_* code, shown in
+ * /healthz, recorded as an event when it is new, and arecord is started again after a backoff of
+ * 1 s doubling up to 60 s (back to 1 s after 10 s of listening). The service keeps running throughout.
+ */
+function startHandsFreeMicrophone(opts: {
+  device: string;
+  command?: string;
+  vad: SileroVad | undefined;
+  turns: VoiceTurns;
+  store: Pick<VehicleStore, 'recordEvent'>;
+  clock: Clock;
+  logger: Logger;
+}): HandsFreeMicrophone {
+  const { device, logger: log } = opts;
+  let lastError: MicrophoneHealth['lastError'];
+  let commands = 0;
+  const fail = (err: { code: string; message: string }, extra: Record<string, unknown> = {}) => {
+    const isNew = lastError?.code !== err.code || lastError.message !== err.message;
+    lastError = { code: err.code, message: err.message, at: opts.clock.now() };
+    log.error({ code: err.code, device, ...extra }, `hands-free microphone: ${err.message}`);
+    if (isNew) opts.store.recordEvent({ type: 'microphone.failed', severity: 'warning', message: `${err.code}: ${err.message}`, timestamp: lastError.at });
+  };
+  if (!opts.vad) {
+    fail(SpeechUnavailableError('the hands-free microphone needs the speech model and the Silero VAD, and one of them did not load'));
+    return { health: () => ({ device, listening: false, starts: 0, commands: 0, ...(lastError ? { lastError } : {}) }), close: async () => {} };
+  }
+  const vad = opts.vad;
+  const listener = new MicListener<VoiceResponse>({
+    utterance: (samples) => opts.turns.run(samples, {}),
+    createEndpointer: () => vad.endpointer(),
+    onResult: (r) => {
+      commands++;
+      log.info({ intent: r.intent, isUnderstood: r.isUnderstood, confidence: r.confidence, recognitionMs: r.timings.recognitionMs, audioMs: r.audioDurationMs, device }, 'hands-free voice command');
+    },
+    onError: (err) => {
+      commands++;
+      if (err.statusCode >= 500 && err.statusCode !== 503) log.error({ err, device }, 'hands-free voice command failed');
+      else log.warn({ code: err.code, device }, `hands-free voice command: ${err.message}`);
+    },
+  });
+  const mic = new ArecordMicrophone({ device, ...(opts.command ? { command: opts.command } : {}), restart: { minMs: 1000, maxMs: 60_000 }, clock: opts.clock });
+  mic.on('start', ({ pid }) => log.info({ device, pid, command: mic.command }, 'hands-free microphone listening'));
+  mic.on('error', (err, { restartInMs }) => {
+    // The audio breaks here: what was being heard is dropped, not glued to what comes after the restart.
+    listener.reset();
+    fail(err, restartInMs !== undefined ? { restartInMs } : {});
+  });
+  listener.attach(mic);
+  mic.start();
+  return {
+    health: () => ({ device, listening: mic.running, starts: mic.runs, commands, ...(lastError ? { lastError } : {}) }),
+    close: async () => {
+      await mic.destroy();
+      await listener.close();
+    },
+  };
 }

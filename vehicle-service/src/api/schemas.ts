@@ -147,6 +147,18 @@ export const HealthSchema = Type.Object({
     decodeErrors: Type.Number(),
   }),
   closing: Type.Boolean(),
+  microphone: Type.Optional(
+    Type.Object(
+      {
+        device: Type.String(),
+        listening: Type.Boolean({ description: 'arecord is running; false while it waits to be restarted after a failure' }),
+        starts: Type.Integer({ description: 'times arecord was started' }),
+        commands: Type.Integer({ description: 'utterances answered' }),
+        lastError: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), at: Type.Number() })),
+      },
+      { description: 'present when SPEECH_MIC_DEVICE is set; a failing microphone does not change status (typed and HMI voice still work)' },
+    ),
+  ),
 });
 export type HealthDto = Static<typeof HealthSchema>;
 

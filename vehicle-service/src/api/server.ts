@@ -328,7 +328,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
 
   if (deps.assistant) await app.register(assistantRoutes, { assistant: deps.assistant, store: deps.store });
   if (deps.assistant) {
-    const driving = deps.driving?.setInteractionActive ? { setInteractionActive: deps.driving.setInteractionActive.bind(deps.driving) } : undefined;
+    // The driving context itself (called as a method): voice turns elsewhere (the hands-free microphone) count on the same object.
+    const driving = deps.driving?.setInteractionActive ? (deps.driving as { setInteractionActive(active: boolean): void }) : undefined;
     await app.register(voiceRoutes, {
       ...(deps.speech?.speech ? { speech: deps.speech.speech } : {}),
       engine: deps.speech?.engine,

@@ -100,6 +100,13 @@ export const VehicleServiceConfigSchema = Type.Object(
       {
         /** Speech model directory (manifest.json, ONNX model, lexicon). Absent = the shipped models/speech/artifacts. */
         modelDir: Type.Optional(Type.String({ minLength: 1 })),
+        /**
+         * Hands-free listening on this ALSA capture device (`arecord -l`: hw:CARD,DEV, plughw:..., default), each
+         * command handed to the assistant as POST /v1/voice does. Absent = off (the HMI's browser captures the microphone).
+         */
+        micDevice: Type.Optional(Type.String({ minLength: 1 })),
+        /** The arecord command for micDevice, a name on PATH or a path (absent = arecord). */
+        micCommand: Type.Optional(Type.String({ minLength: 1 })),
       },
       strict,
     ),

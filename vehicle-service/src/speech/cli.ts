@@ -2,19 +2,49 @@
  * `auriga intent --context FILE.yaml AUDIO.wav...`: one JSON line per file
  * {"file","isUnderstood","intent","slots","numbers","confidence","ms"}. A file that cannot be read
  * or decoded prints {"file","error":{code,message}} and makes the exit code 1; the others still run.
+ *
+ * `auriga intent --context FILE.yaml --mic [--device hw:0,0] [--max-seconds N]`: listens on an ALSA
+ * capture device through `arecord`, ends each command with Silero VAD (hands-free, as the voice stream)
+ * and prints the same line per command with "file": "mic:<device>", until Ctrl+C or N seconds (the
+ * command being spoken then is still answered). A microphone that fails or stops prints its
+ * AURIGA_ERR_MIC_* error on stderr and makes the exit code 1.
  */
 import { readFile } from 'node:fs/promises';
-import { isAurigaError } from '@auriga/common';
+import { isAurigaError, type AurigaError } from '@auriga/common';
+import type { CompiledContext } from '../context/types.js';
 import { compileContextFile } from '../context/index.js';
-import { SpeechEngine } from './engine.js';
+import { ArecordMicrophone } from './audio/microphone.js';
+import { SpeechEngine, type SpeechResult } from './engine.js';
 import { AudioReadError } from './errors.js';
+import { MicListener } from './mic-listener.js';
+import { SileroVad } from './vad/silero.js';
 
 export const INTENT_CLI_USAGE = `usage: auriga intent --context FILE.yaml [--model-dir DIR] [--threads N] AUDIO.wav...
-  Recognizes each WAV file against the voice context and prints one JSON line per file.`;
+       auriga intent --context FILE.yaml [--model-dir DIR] --mic [--device DEV] [--max-seconds N] [--arecord CMD]
+  Recognizes each WAV file against the voice context and prints one JSON line per file.
+  --mic listens on the ALSA capture device DEV (default "default"; list them with arecord -l, e.g. hw:0,0)
+  and prints one line per spoken command until Ctrl+C or N seconds; --arecord names the arecord binary.`;
 
 export interface IntentCliIo {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+}
+
+export interface IntentCliOptions {
+  /** Stops --mic listening (the CLI's Ctrl+C). */
+  readonly signal?: AbortSignal;
+}
+
+function resultJson(file: string, result: SpeechResult): string {
+  return JSON.stringify({
+    file,
+    isUnderstood: result.isUnderstood,
+    intent: result.intent ?? null,
+    slots: result.slots,
+    numbers: result.numbers,
+    confidence: result.confidence,
+    ms: result.timings.totalMs,
+  });
 }
 
 const defaultIo: IntentCliIo = {
@@ -27,7 +57,7 @@ function errorJson(err: unknown): { code: string; message: string } {
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 some file failed, 2 usage). */
-export async function intentCli(argv: readonly string[], io: IntentCliIo = defaultIo): Promise<number> {
+export async function intentCli(argv: readonly string[], io: IntentCliIo = defaultIo, options: IntentCliOptions = {}): Promise<number> {
   const args = [...argv];
   if (args[0] === 'intent') args.shift();
   else {
@@ -37,6 +67,10 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
   let context: string | undefined;
   let modelDir: string | undefined;
   let threads = 1;
+  let mic = false;
+  let device = 'default';
+  let maxSeconds: number | undefined;
+  let arecord: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -44,6 +78,10 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
     else if (a.startsWith('--context=')) context = a.slice('--context='.length);
     else if (a === '--model-dir') modelDir = args[++i];
     else if (a === '--threads') threads = Number(args[++i]);
+    else if (a === '--mic') mic = true;
+    else if (a === '--device') device = args[++i] ?? '';
+    else if (a === '--max-seconds') maxSeconds = Number(args[++i]);
+    else if (a === '--arecord') arecord = args[++i] ?? '';
     else if (a === '-h' || a === '--help') {
       io.stdout(INTENT_CLI_USAGE);
       return 0;
@@ -52,7 +90,10 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
       return 2;
     } else files.push(a);
   }
-  if (!context || files.length === 0 || !Number.isInteger(threads) || threads < 1) {
+  const badMic = mic
+    ? files.length > 0 || !device || arecord === '' || (maxSeconds !== undefined && !(Number.isFinite(maxSeconds) && maxSeconds > 0))
+    : device !== 'default' || maxSeconds !== undefined || arecord !== undefined;
+  if (!context || (files.length === 0 && !mic) || badMic || !Number.isInteger(threads) || threads < 1) {
     io.stderr(INTENT_CLI_USAGE);
     return 2;
   }
@@ -61,6 +102,7 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
     const compiled = await compileContextFile(context);
     engine = await SpeechEngine.load({ ...(modelDir ? { modelDir } : {}), threads });
     engine.compile(compiled);
+    if (mic) return await listenOnMic(engine, compiled, { device, ...(maxSeconds !== undefined ? { maxSeconds } : {}), ...(arecord ? { command: arecord } : {}) }, io, options.signal);
     let failed = false;
     for (const file of files) {
       try {
@@ -68,17 +110,7 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
           throw AudioReadError(file, err.code ?? err.message, { cause: err });
         });
         const result = await engine.recognize(bytes, compiled);
-        io.stdout(
-          JSON.stringify({
-            file,
-            isUnderstood: result.isUnderstood,
-            intent: result.intent ?? null,
-            slots: result.slots,
-            numbers: result.numbers,
-            confidence: result.confidence,
-            ms: result.timings.totalMs,
-          }),
-        );
+        io.stdout(resultJson(file, result));
       } catch (err) {
         failed = true;
         io.stdout(JSON.stringify({ file, error: errorJson(err) }));
@@ -94,9 +126,77 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
   }
 }
 
+/**
+ * --mic: arecord -> MicListener (voice-stream session, Silero VAD) -> engine; one line per command. Returns
+ * the exit code: 1 when the microphone failed or stopped on its own, or a command could not be recognized.
+ */
+async function listenOnMic(
+  engine: SpeechEngine,
+  context: CompiledContext,
+  opts: { device: string; maxSeconds?: number; command?: string },
+  io: IntentCliIo,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const file = `mic:${opts.device}`;
+  const vad = await SileroVad.load();
+  let failed = false;
+  const listener = new MicListener<SpeechResult>({
+    utterance: (samples) => engine.recognize(samples, context),
+    createEndpointer: () => vad.endpointer(),
+    onResult: (result) => io.stdout(resultJson(file, result)),
+    onError: (err) => {
+      failed = true;
+      io.stdout(JSON.stringify({ file, error: errorJson(err) }));
+    },
+  });
+  const microphone = new ArecordMicrophone({ device: opts.device, ...(opts.command ? { command: opts.command } : {}) });
+  let micError: AurigaError | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await new Promise<void>((resolve) => {
+      onAbort = resolve;
+      if (signal?.aborted) return resolve();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.maxSeconds !== undefined) timer = setTimeout(resolve, opts.maxSeconds * 1000);
+      microphone.on('error', (err) => {
+        micError = err;
+        resolve();
+      });
+      listener.attach(microphone);
+      microphone.start();
+      io.stderr(`listening on ${opts.device} (${microphone.command} ${microphone.args.join(' ')}); Ctrl+C stops`);
+    });
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    await microphone.destroy();
+    // Everything heard up to here is answered, a command cut off by the stop included.
+    await listener.drain();
+  } finally {
+    await microphone.destroy();
+    await listener.close();
+    await vad.close();
+  }
+  if (micError) {
+    io.stderr(`${micError.code}: ${micError.message}`);
+    return 1;
+  }
+  return failed ? 1 : 0;
+}
+
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
-  intentCli(process.argv.slice(2)).then(
+  // With --mic, Ctrl+C (or SIGTERM) ends listening gracefully; a second one exits at once.
+  const stop = new AbortController();
+  if (process.argv.includes('--mic')) {
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stop.signal.aborted) process.exit(130);
+      stop.abort(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  intentCli(process.argv.slice(2), defaultIo, { signal: stop.signal }).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`${String(err)}\n`);

@@ -81,3 +81,21 @@ export const VoiceStreamIdleError = defineError(
   408,
   (ms: number) => `voice stream: nothing received for ${ms} ms; the utterance was dropped`,
 );
+/** The microphone command (ALSA `arecord`) cannot be started: not installed, not executable. */
+export const MicUnavailableError = defineError(
+  'AURIGA_ERR_MIC_UNAVAILABLE',
+  503,
+  (command: string, why: string) => `cannot start the microphone: ${command} ${why}`,
+);
+/** The microphone command failed: a non-zero exit (its stderr says why, e.g. the device is busy) or a signal. */
+export const MicFailedError = defineError(
+  'AURIGA_ERR_MIC_FAILED',
+  503,
+  (what: string, why: string) => `the microphone failed: ${what}: ${why}`,
+);
+/** The microphone command ended on its own with exit code 0: no more audio comes. */
+export const MicStoppedError = defineError(
+  'AURIGA_ERR_MIC_STOPPED',
+  503,
+  (what: string) => `the microphone stopped: ${what} exited without an error and sends no more audio`,
+);

@@ -17,3 +17,5 @@ export { Lexicon, graphemeToPhoneme, type Pronunciation } from './lexicon/index.
 export * from './errors.js';
 export { VoiceStreamSession, type VoiceStreamSessionOptions, type VoiceStreamStart, type VoiceStreamMode, type Endpointer } from './stream/session.js';
 export { SileroVad, SileroEndpointer, EndpointDetector, defaultSileroPath, VAD_FRAME_SAMPLES, type EndpointOptions } from './vad/silero.js';
+export { ArecordMicrophone, Pcm16Reassembler, pcm16ToFloat32, stderrSummary, type ArecordMicrophoneOptions, type MicrophoneEvents } from './audio/microphone.js';
+export { MicListener, type MicListenerOptions, type MicEndpointer } from './mic-listener.js';

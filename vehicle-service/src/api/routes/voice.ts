@@ -3,7 +3,7 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { isAurigaError } from '@auriga/common';
+import { isAurigaError, type AurigaError } from '@auriga/common';
 import type { Assistant } from '../../assistant/assistant.js';
 import { ANSWER_LANGS, SEATS, type AnswerLang, type Seat } from '../../assistant/types.js';
 import type { SpeechEngine, SpeechResult } from '../../speech/engine.js';
@@ -96,44 +96,32 @@ const ErrorSchema = Type.Object({ statusCode: Type.Integer(), code: Type.String(
 
 const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave', 'application/octet-stream'];
 
-interface TurnOptions {
+export interface VoiceTurnOptions {
   lang?: AnswerLang;
   seat?: Seat;
   sessionId?: string;
   speak?: boolean;
 }
 
-/**
- * POST /v1/voice (a WAV file as the raw body) and WebSocket /v1/voice/stream (16 kHz PCM frames):
- * recognition against the assistant's current context, then the same turn as POST /v1/text.
- * Bad audio answers 4xx with its AURIGA_ERR_AUDIO_* code; without an engine, 503; the service keeps running.
- */
-export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (fastify, opts) => {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const maxBytes = opts.maxBytes ?? WAV_DEFAULTS.maxBytes;
+/** What a voice turn needs: the engine, the assistant, and who holds notifications back. */
+export type VoiceTurnsOptions = Pick<VoiceRoutesOptions, 'speech' | 'engine' | 'unavailableReason' | 'assistant' | 'driving'>;
+
+/** Recognition then the assistant turn, as POST /v1/voice, the voice stream and the hands-free microphone run it. */
+export interface VoiceTurns {
+  /** False when no engine is loaded. */
+  available(): boolean;
+  /** The AURIGA_ERR_SPEECH_UNAVAILABLE error to answer without an engine. */
+  unavailable(): AurigaError;
+  /** WAV bytes or 16 kHz samples -> the POST /v1/voice answer. Bad audio rejects with its AURIGA_ERR_AUDIO_* error. */
+  run(audio: Uint8Array | Float32Array, options: VoiceTurnOptions): Promise<VoiceResponse>;
+}
+
+/** Voice turns in progress per notification holder, counted over every runner sharing it (routes, microphone). */
+const activeTurnsOf = new WeakMap<object, number>();
+
+export function createVoiceTurns(opts: VoiceTurnsOptions): VoiceTurns {
   const speech = opts.speech ?? singleEngineProvider(opts.engine);
-  const engineNow = () => speech.available();
   const unavailable = () => SpeechUnavailableError(opts.unavailableReason ?? 'the speech engine is not loaded');
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  // Raw bytes for WAV bodies (this plugin's routes only: content type parsers are encapsulated).
-  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    let status = err.validation ? 400 : isAurigaError(err) ? err.statusCode : typeof err.statusCode === 'number' && err.statusCode < 500 ? err.statusCode : 500;
-    let code = err.validation ? 'AURIGA_ERR_API_VALIDATION' : isAurigaError(err) ? err.code : status < 500 ? 'AURIGA_ERR_API_BAD_REQUEST' : 'AURIGA_ERR_API_INTERNAL';
-    let message = status >= 500 && !isAurigaError(err) ? 'internal error' : err.message;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const e = AudioTooLongError(`body larger than ${maxBytes} bytes`);
-      [status, code, message] = [e.statusCode, e.code, e.message];
-    } else if (err.code === 'FST_ERR_CTP_EMPTY_BODY') {
-      const e = AudioEmptyError('the body has 0 bytes');
-      [status, code, message] = [e.statusCode, e.code, e.message];
-    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      const e = AudioMediaTypeError(String(req.headers['content-type'] ?? ''));
-      [status, code, message] = [e.statusCode, e.code, e.message];
-    }
-    if (status >= 500 && status !== 503) req.log.error({ err }, 'voice request failed');
-    return reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status] ?? 'Error', message });
-  });
 
   /**
    * One recognition on the provider's current engine (only recognition: the assistant turn runs after the
@@ -155,10 +143,23 @@ export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (fastif
   };
 
   // Notifications wait while any voice turn is in progress (overlapping turns counted).
-  let activeTurns = 0;
-  const runTurn = async (audio: Uint8Array | Float32Array, options: TurnOptions): Promise<VoiceResponse> => {
-    if (!engineNow()) throw unavailable();
-    if (activeTurns++ === 0) opts.driving?.setInteractionActive(true);
+  const driving = opts.driving;
+  const begin = () => {
+    if (!driving) return;
+    const n = activeTurnsOf.get(driving) ?? 0;
+    activeTurnsOf.set(driving, n + 1);
+    if (n === 0) driving.setInteractionActive(true);
+  };
+  const end = () => {
+    if (!driving) return;
+    const n = Math.max(0, (activeTurnsOf.get(driving) ?? 1) - 1);
+    activeTurnsOf.set(driving, n);
+    if (n === 0) driving.setInteractionActive(false);
+  };
+
+  const run = async (audio: Uint8Array | Float32Array, options: VoiceTurnOptions): Promise<VoiceResponse> => {
+    if (!speech.available()) throw unavailable();
+    begin();
     try {
       const recognized: SpeechResult = await recognize(audio);
       const audioDurationMs = Math.round(recognized.timings.audioSec * 1000);
@@ -180,9 +181,44 @@ export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (fastif
         },
       };
     } finally {
-      if (--activeTurns === 0) opts.driving?.setInteractionActive(false);
+      end();
     }
   };
+  return { available: () => speech.available(), unavailable, run };
+}
+
+/**
+ * POST /v1/voice (a WAV file as the raw body) and WebSocket /v1/voice/stream (16 kHz PCM frames):
+ * recognition against the assistant's current context, then the same turn as POST /v1/text.
+ * Bad audio answers 4xx with its AURIGA_ERR_AUDIO_* code; without an engine, 503; the service keeps running.
+ */
+export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (fastify, opts) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const maxBytes = opts.maxBytes ?? WAV_DEFAULTS.maxBytes;
+  const turns = createVoiceTurns(opts);
+  const engineNow = () => turns.available();
+  const unavailable = () => turns.unavailable();
+  const runTurn = turns.run;
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Raw bytes for WAV bodies (this plugin's routes only: content type parsers are encapsulated).
+  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let status = err.validation ? 400 : isAurigaError(err) ? err.statusCode : typeof err.statusCode === 'number' && err.statusCode < 500 ? err.statusCode : 500;
+    let code = err.validation ? 'AURIGA_ERR_API_VALIDATION' : isAurigaError(err) ? err.code : status < 500 ? 'AURIGA_ERR_API_BAD_REQUEST' : 'AURIGA_ERR_API_INTERNAL';
+    let message = status >= 500 && !isAurigaError(err) ? 'internal error' : err.message;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const e = AudioTooLongError(`body larger than ${maxBytes} bytes`);
+      [status, code, message] = [e.statusCode, e.code, e.message];
+    } else if (err.code === 'FST_ERR_CTP_EMPTY_BODY') {
+      const e = AudioEmptyError('the body has 0 bytes');
+      [status, code, message] = [e.statusCode, e.code, e.message];
+    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const e = AudioMediaTypeError(String(req.headers['content-type'] ?? ''));
+      [status, code, message] = [e.statusCode, e.code, e.message];
+    }
+    if (status >= 500 && status !== 503) req.log.error({ err }, 'voice request failed');
+    return reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status] ?? 'Error', message });
+  });
 
   app.post(
     '/v1/voice',
