@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CompiledContext } from '../context/types.js';
 import { AcousticModel, type ModelManifest, type Posteriors } from './acoustic/index.js';
 import { MODEL_SAMPLE_RATE, wavTo16kMono, type WavParseOptions } from './audio/index.js';
-import { buildDecoderGraph, frameEntropies, interpret, viterbi, type DecoderGraph, type Interpretation } from './decoder/index.js';
+import { buildDecoderGraph, frameEntropies, interpret, viterbi, WordLoop, type DecoderGraph, type Interpretation } from './decoder/index.js';
 import { SpeechClosedError, SpeechContextError } from './errors.js';
 import { Lexicon } from './lexicon/index.js';
 
@@ -41,6 +41,15 @@ export interface DecoderConfig {
   readonly rejectPriorWeight: number;
   /** Grammar phones score a frame at most this below the frame's best phone (Infinity: off). */
   readonly emitFloor: number;
+  /**
+   * What the rejection test compares the grammar with: 'phones' = a free phone loop, 'words' = a loop over
+   * every lexicon word (decoder/word-loop.ts; less sensitive to how sure the acoustic model is).
+   */
+  readonly rejectReference: 'phones' | 'words';
+  /** Log cost of each word of the word loop (<= 0). */
+  readonly wordLoopEnter: number;
+  /** Beam of the word loop (log domain). */
+  readonly wordLoopBeam: number;
 }
 
 /**
@@ -73,6 +82,9 @@ export const DEFAULT_DECODER_CONFIG: DecoderConfig = Object.freeze({
   priorWeight: 1,
   emitFloor: Infinity,
   rejectPriorWeight: 1,
+  rejectReference: 'phones',
+  wordLoopEnter: 0,
+  wordLoopBeam: 14,
 });
 
 export interface SpeechTimings {
@@ -124,6 +136,7 @@ export const DEFAULT_MODEL_DIR = join(dirname(fileURLToPath(import.meta.url)), '
 
 export class SpeechEngine {
   private closed = false;
+  private loop: WordLoop | undefined;
   private readonly compiled = new WeakMap<CompiledContext, CompiledSpeechContext>();
   private readonly phoneIndex: ReadonlyMap<string, number>;
   readonly config: DecoderConfig;
@@ -234,9 +247,20 @@ export class SpeechEngine {
    * Decode posteriors against a compiled speech context. `overrides` changes search-time settings
    * only (acoustic scale, beam, margin, prior); graph settings need a separately loaded engine.
    */
-  decode(post: Posteriors, compiled: CompiledSpeechContext, overrides: Partial<Pick<DecoderConfig, 'acousticScale' | 'beam' | 'maxActive' | 'rejectMargin' | 'rejectOutsideMargin' | 'rejectEntropyWeight' | 'priorWeight' | 'rejectPriorWeight' | 'emitFloor'>> = {}): Interpretation {
+  decode(post: Posteriors, compiled: CompiledSpeechContext, overrides: Partial<Pick<DecoderConfig, 'acousticScale' | 'beam' | 'maxActive' | 'rejectMargin' | 'rejectOutsideMargin' | 'rejectEntropyWeight' | 'priorWeight' | 'rejectPriorWeight' | 'emitFloor' | 'rejectReference' | 'wordLoopEnter' | 'wordLoopBeam'>> = {}): Interpretation {
     const c = { ...this.config, ...overrides };
     const logPrior = c.priorWeight > 0 || c.rejectPriorWeight > 0 ? utterancePrior(post.data, post.frames, post.phoneCount) : undefined;
+    let rejectLoopScores: Float64Array | undefined;
+    if (c.rejectReference === 'words') {
+      const offset = new Float64Array(post.phoneCount);
+      if (logPrior) for (let p = 0; p < post.phoneCount; p++) offset[p] = -c.acousticScale * c.rejectPriorWeight * logPrior[p]!;
+      rejectLoopScores = this.wordLoop().scores(post.data, post.frames, post.phoneCount, c.acousticScale, offset, {
+        statesPerPhone: c.statesPerPhone,
+        wordEnter: c.wordLoopEnter,
+        silenceEnter: c.silenceEnter,
+        beam: c.wordLoopBeam,
+      });
+    }
     const search = viterbi(compiled.graph, post.data, post.frames, post.phoneCount, {
       acousticScale: c.acousticScale,
       beam: c.beam,
@@ -244,9 +268,24 @@ export class SpeechEngine {
       emitFloor: c.emitFloor,
       rejectPriorWeight: c.rejectPriorWeight,
       ...(logPrior ? { logPrior, priorWeight: c.priorWeight } : {}),
+      ...(rejectLoopScores ? { rejectLoopScores } : {}),
     });
     const entropy = frameEntropies(post.data, post.frames, post.phoneCount);
     return interpret(search, { margin: c.rejectMargin, outsideMargin: c.rejectOutsideMargin, entropyWeight: c.rejectEntropyWeight }, entropy);
+  }
+
+  /** The lexicon's words as a loop (built on first use, about half a second; shared by every context). */
+  wordLoop(): WordLoop {
+    if (!this.loop) {
+      const t0 = performance.now();
+      const prons = (function* (lexicon: Lexicon, index: ReadonlyMap<string, number>) {
+        // Plain words only: abbreviations and words with digits or punctuation add nothing to the reference.
+        for (const [, phones] of lexicon.entriesOf((w) => /^[a-z]+$/.test(w))) yield phones.map((p) => index.get(p)!);
+      })(this.lexicon, this.phoneIndex);
+      this.loop = WordLoop.build(prons);
+      this.options.logger?.info({ words: this.loop.words, nodes: this.loop.nodes, ms: Math.round(performance.now() - t0) }, 'speech word loop built');
+    }
+    return this.loop;
   }
 
   /** Idempotent. recognize() afterwards throws AURIGA_ERR_SPEECH_CLOSED. */

@@ -5,7 +5,7 @@
  * the benchmark's rule (max 2048-sample frame energies). Scoring: intent and every labelled slot value
  * must match exactly after trimming; a rejection counts as an error. Prints one JSON object.
  * Usage: node --import tsx vehicle-service/src/speech/eval.ts [--dir DIR] [--limit N] [--pocketsphinx]
- *   [--pocketsphinx-conditions clean,12dB,6dB]
+ *   [--pocketsphinx-conditions clean,12dB,6dB] [--model-dir DIR] [--config JSON (decoder settings)]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileContextFile, matchText } from '../context/index.js';
 import { encodeWav16, mixAtSnr, wavTo16kMono } from './audio/index.js';
-import { SpeechEngine } from './engine.js';
+import { SpeechEngine, type DecoderConfig } from './engine.js';
 import { contextToJsgf } from './jsgf.js';
 
 interface Label {
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const files = readdirSync(join(dir, 'clean')).filter((f) => f.endsWith('.wav') && labels[f]).sort().slice(0, limit);
   const noise = wavTo16kMono(readFileSync(join(dir, 'noise', 'kitchen-a.wav')), { maxDurationSec: 3600, maxBytes: 1 << 30 }).samples;
   const context = await compileContextFile(join(dir, 'coffee_maker.yaml'));
-  const engine = await SpeechEngine.load({ threads: 1 });
+  const configArg = arg('--config');
+  const modelDir = arg('--model-dir');
+  const engine = await SpeechEngine.load({ threads: 1, ...(modelDir ? { modelDir } : {}), ...(configArg ? { config: JSON.parse(configArg) as Partial<DecoderConfig> } : {}) });
   const compiled = engine.compile(context);
   const conditions = [
     { name: 'clean', snr: undefined },
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     { name: '6dB', snr: 6 },
   ] as const;
   const clean = files.map((f) => wavTo16kMono(readFileSync(join(dir, 'clean', f))).samples);
-  const report: Record<string, unknown> = { set: dir, files: files.length, context: 'coffee_maker.yaml (unchanged)', decoder: engine.config, g2pWords: compiled.g2pWords };
+  const report: Record<string, unknown> = { model: modelDir ?? 'models/speech/artifacts', set: dir, files: files.length, context: 'coffee_maker.yaml (unchanged)', decoder: engine.config, g2pWords: compiled.g2pWords };
   const perCondition: Record<string, unknown> = {};
   const sphinxDir = withSphinx ? mkdtempSync(join(tmpdir(), 'auriga-ps-')) : undefined;
   const sphinxLists: Record<string, string[]> = {};

@@ -264,7 +264,7 @@ async function loadItems(measure: boolean, quick: boolean, context: CompiledCont
 }
 
 /** Settings that only change the search (one engine decodes them all). */
-const SEARCH_KEYS = new Set(['acousticScale', 'beam', 'maxActive', 'priorWeight', 'rejectPriorWeight', 'emitFloor']);
+const SEARCH_KEYS = new Set(['acousticScale', 'beam', 'maxActive', 'priorWeight', 'rejectPriorWeight', 'emitFloor', 'rejectReference', 'wordLoopEnter', 'wordLoopBeam']);
 const VARIANTS: readonly (Variant | RealVariant)[] = ['clean', 'noisy', 'padded', 'degraded', 'realClean', 'realNoisy'];
 const OUT_VARIANTS: readonly (Variant | RealVariant)[] = ['clean', 'noisy', 'padded', 'degraded', 'realOut'];
 

@@ -27,6 +27,11 @@ export interface SearchOptions {
    * second free loop: the rejection margin is measured with it (default: priorWeight).
    */
   readonly rejectPriorWeight?: number;
+  /**
+   * The rejection reference's best partial-path score after each frame (index t + 1, length frames + 1),
+   * e.g. a WordLoop's; replaces the free phone loop in the margins (default: the graph's free loop).
+   */
+  readonly rejectLoopScores?: Float64Array;
 }
 
 export interface SearchResult {
@@ -336,7 +341,7 @@ export function viterbi(graph: DecoderGraph, logPost: Float32Array, frames: numb
   }
   const grammarScore = finalScore;
   // The free loop again with the rejection prior weight (cheap: one state chain per phone).
-  const rejectLoop = rejectPriorWeight === priorWeight || !prior ? garbageAt : phoneLoop(graph, logPost, frames, phoneCount, (p) => scale * -(rejectPriorWeight * prior[p]!), scale);
+  const rejectLoop = options.rejectLoopScores ?? (rejectPriorWeight === priorWeight || !prior ? garbageAt : phoneLoop(graph, logPost, frames, phoneCount, (p) => scale * -(rejectPriorWeight * prior[p]!), scale));
   const garbageScore = garbage;
   const path: GraphArc[] = [];
   const words: { word: string; endFrame: number }[] = [];

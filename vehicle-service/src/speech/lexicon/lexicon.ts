@@ -59,6 +59,11 @@ export class Lexicon {
     return this.entries.size;
   }
 
+  /** Every (word, variant) pair of the lexicon itself (no rule-based fallback), in file order. */
+  *entriesOf(filter: (word: string) => boolean = () => true): Generator<[string, readonly string[]]> {
+    for (const [word, variants] of this.entries) if (filter(word)) for (const v of variants) yield [word, v];
+  }
+
   has(word: string): boolean {
     return this.entries.has(word.toLowerCase());
   }
