@@ -31,7 +31,15 @@ export const DEFAULT_WORD_LOOP_OPTIONS: WordLoopOptions = Object.freeze({ states
 
 const NEG = -1e30;
 
+function comparePhones(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
 export class WordLoop {
+  private buffers: { cur: Float64Array; nxt: Float64Array; stamp: Float64Array; clock: number } | undefined;
+
   private constructor(
     /** Phone of each tree node. */
     private readonly nodePhone: Int32Array,
@@ -52,28 +60,30 @@ export class WordLoop {
 
   /** Builds the prefix tree from phone-index sequences (one per word variant; SIL = 0 never appears). */
   static build(pronunciations: Iterable<readonly number[]>): WordLoop {
+    // Sorted sequences share their prefix with the previous one, so the tree grows along one path (a stack)
+    // with no map of prefixes: building from the 130k-word lexicon stays small in memory.
+    const sorted = [...pronunciations].filter((p) => p.length > 0).sort(comparePhones);
     const phone: number[] = [];
     const parent: number[] = [];
     const end: number[] = [];
-    const key = new Map<number, number>();
+    const path: number[] = [];
+    let previous: readonly number[] = [];
     let words = 0;
-    for (const pron of pronunciations) {
-      if (pron.length === 0) continue;
-      let at = -1;
-      for (const p of pron) {
-        const k = (at + 1) * 64 + p;
-        let n = key.get(k);
-        if (n === undefined) {
-          n = phone.length;
-          phone.push(p);
-          parent.push(at);
-          end.push(0);
-          key.set(k, n);
-        }
-        at = n;
+    for (const pron of sorted) {
+      let shared = 0;
+      while (shared < pron.length && shared < previous.length && pron[shared] === previous[shared]) shared++;
+      path.length = shared;
+      for (let i = shared; i < pron.length; i++) {
+        const n = phone.length;
+        phone.push(pron[i]!);
+        parent.push(i === 0 ? -1 : path[i - 1]!);
+        end.push(0);
+        path.push(n);
       }
-      if (!end[at]) words++;
-      end[at] = 1;
+      const last = path[pron.length - 1]!;
+      if (!end[last]) words++;
+      end[last] = 1;
+      previous = pron;
     }
     const count = phone.length;
     const childOffsets = new Int32Array(count + 1);
@@ -99,12 +109,15 @@ export class WordLoop {
     const nodeCount = this.nodePhone.length;
     const stateCount = nodeCount * S + 1; // + silence
     const sil = stateCount - 1;
-    const cur = new Float64Array(stateCount).fill(NEG);
-    const nxt = new Float64Array(stateCount).fill(NEG);
+    // Buffers are kept between calls (scores() is synchronous); a frame clock that never repeats marks
+    // which entries of nxt were written this frame, so nothing needs clearing.
+    if (!this.buffers || this.buffers.cur.length !== stateCount) {
+      this.buffers = { cur: new Float64Array(stateCount), nxt: new Float64Array(stateCount), stamp: new Float64Array(stateCount).fill(-1), clock: 0 };
+    }
+    const { cur, nxt, stamp } = this.buffers;
     let active = new Int32Array(1024);
     let activeCount = 0;
     let touched = new Int32Array(1024);
-    const stamp = new Int32Array(stateCount).fill(-1);
     const emit = new Float64Array(phoneCount);
     const out = new Float64Array(frames + 1);
     const HIST_BINS = 64;
@@ -113,11 +126,12 @@ export class WordLoop {
     const { nodePhone, childOffsets, childList, wordEnd, roots } = this;
 
     for (let t = 0; t < frames; t++) {
+      const tick = ++this.buffers.clock;
       for (let p = 0; p < phoneCount; p++) emit[p] = scale * logPost[t * phoneCount + p]! + offset[p]!;
       let touchedCount = 0;
       const relax = (s: number, v: number): void => {
-        if (stamp[s] !== t) {
-          stamp[s] = t;
+        if (stamp[s] !== tick) {
+          stamp[s] = tick;
           nxt[s] = v;
           if (touchedCount === touched.length) {
             const grown = new Int32Array(touched.length * 2);
