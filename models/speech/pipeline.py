@@ -25,7 +25,7 @@ from .data import build
 from .frontend import LogMel, sphinx_features
 from .lexicon import PHONES, cmudict
 from .student.export import export_onnx, fake_quant_student, fused_copy, quantize_weights
-from .student.model import WaveModel, count_params, macs_per_second
+from .student.model import WaveModel, count_params, macs_per_second, network_macs_per_second
 from .student.train import load_split, train
 from .teacher.ptm import MODEL_DIR, PtmTeacher
 
@@ -35,8 +35,11 @@ MODELS_DIR = os.path.dirname(HERE)
 CONFIGS = {
     'quick': {'n_train': 120, 'n_test': 24, 'epochs': 4, 'channels': 96, 'blocks': 4, 'batch_size': 8, 'lr': 3e-3,
               'engines': ['espeak', 'flite']},
-    # Second full run: 1.4x the utterances, 8 epochs, VTLP (alpha 0.9-1.1 on the log-mel axis) and stronger cabin
-    # reverb (p 0.5, RT60 up to 0.5 s); sized to finish in about 25 minutes on the shared 2-core machine.
+    # The committed model: the second full run (1.4x the utterances of the first, 8 epochs, VTLP alpha 0.9-1.1 on
+    # the log-mel axis, stronger cabin reverb p 0.5 / RT60 up to 0.5 s); sized to finish in about 25 minutes on the
+    # shared 2-core machine. A third run (per-utterance mean normalization `cmn`, 2400 utterances, 10 epochs, VTLP
+    # 0.85-1.2) was better on every synthetic measure but lost 22 points of best-path accuracy on real voices when
+    # measured once afterwards, and was not adopted (NOTES.md); `cmn` and `cepstra` stay available via --set.
     'full': {'n_train': 1400, 'n_test': 100, 'epochs': 8, 'channels': 160, 'blocks': 6, 'batch_size': 16,
              'lr': 2e-3, 'engines': ['espeak', 'flite', 'festival'],
              'augment': {'p_reverb': 0.5, 'rt60_range': [0.05, 0.5]}, 'vtlp': {'p': 0.8, 'alpha': [0.9, 1.1]}},
@@ -64,10 +67,13 @@ def main(argv=None) -> int:
     ap.add_argument('--work')
     ap.add_argument('--out')
     ap.add_argument('--threads', type=int, default=1, help='torch threads (results do not depend on it)')
+    ap.add_argument('--set', default='{}', help='JSON object of config keys to override (an experiment)')
+    ap.add_argument('--reuse-data', action='store_true',
+                    help='skip synthesis and teacher labels when the work dir already holds them (same mode)')
     ap.add_argument('--context', default=os.path.join(MODELS_DIR, 'contexts', 'en-US', 'car.yaml'))
     args = ap.parse_args(argv)
     mode = 'quick' if args.quick else 'full'
-    cfg = CONFIGS[mode]
+    cfg = {**CONFIGS[mode], **json.loads(args.set)}
     work = args.work or os.path.join(MODELS_DIR, '.work', f'speech-{mode}')
     out = args.out or (os.path.join(work, 'artifacts') if args.quick else os.path.join(HERE, 'artifacts'))
     os.makedirs(work, exist_ok=True)
@@ -87,16 +93,21 @@ def main(argv=None) -> int:
     data_dir = os.path.join(work, 'data')
     teacher = PtmTeacher(cache_dir=os.path.join(work, 'cache'))
 
-    t = time.time()
-    train_rows = build.synthesize(data_dir, 'train', cfg['n_train'], SEED, args.context, cfg['engines'], log)
-    test_rows = build.synthesize(data_dir, 'test', cfg['n_test'], SEED + 1, args.context, cfg['engines'], log)
-    timings['synthesis_s'] = round(time.time() - t, 1)
-    t = time.time()
-    train_rows = build.label(data_dir, 'train', train_rows, teacher, log)
-    test_rows = build.label(data_dir, 'test', test_rows, teacher, log)
-    timings['teacher_labels_s'] = round(time.time() - t, 1)
-    build.write_manifest(os.path.join(data_dir, 'train.jsonl'), train_rows)
-    build.write_manifest(os.path.join(data_dir, 'test.jsonl'), test_rows)
+    manifests = [os.path.join(data_dir, f'{split}.jsonl') for split in ('train', 'test')]
+    if args.reuse_data and all(os.path.exists(m) for m in manifests):
+        train_rows, test_rows = (build.read_manifest(m) for m in manifests)
+        log(f'reusing {len(train_rows)} train / {len(test_rows)} test utterances from {data_dir}')
+    else:
+        t = time.time()
+        train_rows = build.synthesize(data_dir, 'train', cfg['n_train'], SEED, args.context, cfg['engines'], log)
+        test_rows = build.synthesize(data_dir, 'test', cfg['n_test'], SEED + 1, args.context, cfg['engines'], log)
+        timings['synthesis_s'] = round(time.time() - t, 1)
+        t = time.time()
+        train_rows = build.label(data_dir, 'train', train_rows, teacher, log)
+        test_rows = build.label(data_dir, 'test', test_rows, teacher, log)
+        timings['teacher_labels_s'] = round(time.time() - t, 1)
+        build.write_manifest(os.path.join(data_dir, 'train.jsonl'), train_rows)
+        build.write_manifest(os.path.join(data_dir, 'test.jsonl'), test_rows)
 
     t = time.time()
     waves, tgts = load_split(data_dir, 'train', train_rows)
@@ -159,7 +170,8 @@ def main(argv=None) -> int:
         'measured': {
             'teacher': {'bytes': teacher_size(), 'macsPerSecond': teacher_macs_per_second(), 'rtf1Thread': round(rtf_teacher, 4)},
             'student': {'params': count_params(student), 'bytesFp32': os.path.getsize(fp32_path),
-                        'macsPerSecond': macs_per_second(student)},
+                        'macsPerSecond': macs_per_second(student),
+                        'networkMacsPerSecond': network_macs_per_second(student)},
             'studentInt8': {'bytes': os.path.getsize(int8_path), 'rtf1Thread': round(rtf_student, 4),
                             'quantizedValues': qstats['quantized'], 'floatValues': qstats['kept_float']},
             'heldOutSynthetic': results, 'nTrain': len(train_rows), 'nTest': len(test_rows),

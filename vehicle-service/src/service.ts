@@ -24,7 +24,7 @@ import { SERVICE_VERSION } from './version.js';
 import { DrivingContext, SituationModel, isDrivingStore, type DrivingContextOptions } from './driving/index.js';
 import { DEFAULT_MODEL_PATH as DEFAULT_SITUATION_MODEL_PATH } from './driving/situation/model.js';
 import { Ingest } from './vehicle/ingest.js';
-import { DEFAULT_MODEL_DIR as DEFAULT_SPEECH_MODEL_DIR, SpeechEngine } from './speech/engine.js';
+import { DEFAULT_MODEL_DIR as DEFAULT_SPEECH_MODEL_DIR, SpeechEngine, type DecoderConfig } from './speech/engine.js';
 import { createVoiceTurns, singleEngineProvider, type SpeechProvider, type VoiceResponse, type VoiceTurns } from './api/routes/voice.js';
 import { SileroVad } from './speech/vad/silero.js';
 import { ArecordMicrophone } from './speech/audio/microphone.js';
@@ -228,6 +228,7 @@ export async function startVehicleService(config: VehicleServiceConfig, options:
     if (!config.ota.serverUrl) {
       startEngine = await SpeechEngine.load({
         ...(config.speech.modelDir ? { modelDir: config.speech.modelDir } : {}),
+        config: speechDecoderConfig(config),
         logger: logger.child({ component: 'speech' }),
       }).catch((err: unknown) => {
         speechUnavailable = `the speech model did not load (${(err as Error).message})`;
@@ -415,7 +416,7 @@ async function startOtaAgent(
     trustedRoot,
     serviceVersion: SERVICE_VERSION,
     dataDir: config.dataDir,
-    handlers: [new VoiceContextHandler(), new OnnxModelHandler('driving-context-model'), new SpeechModelHandler({ logger: logger.child({ component: 'speech' }) })],
+    handlers: [new VoiceContextHandler(), new OnnxModelHandler('driving-context-model'), new SpeechModelHandler({ logger: logger.child({ component: 'speech' }), decoder: speechDecoderConfig(config) })],
     factory: [
       { kind: 'voice-context', name: 'car-context', version: '0.0.0', dir: dirname(config.assistant.contextFile ?? DEFAULT_CAR_CONTEXT_FILE) },
       { kind: 'driving-context-model', name: 'driving-context', version: '0.0.0', dir: dirname(DEFAULT_SITUATION_MODEL_PATH) },
@@ -555,5 +556,13 @@ function startHandsFreeMicrophone(opts: {
       await mic.destroy();
       await listener.close();
     },
+  };
+}
+
+/** The integrator's speech decoder settings (config `speech.rejectMargin` / `rejectReference`); the rest stay tuned defaults. */
+function speechDecoderConfig(config: VehicleServiceConfig): Partial<DecoderConfig> {
+  return {
+    ...(config.speech.rejectMargin !== undefined ? { rejectMargin: config.speech.rejectMargin } : {}),
+    ...(config.speech.rejectReference !== undefined ? { rejectReference: config.speech.rejectReference } : {}),
   };
 }

@@ -120,7 +120,8 @@ def quantize_weights(src: str, dst: str, min_size: int = 256) -> dict:
         w = numpy_helper.to_array(init)
         use = users.get(init.name, [])
         is_weight = use and all(op in ('Conv', 'MatMul', 'Gemm') and i == 1 for op, i in use) and w.ndim >= 2
-        if not is_weight or w.size < min_size or 'melfb' in init.name:
+        # The front end (mel filterbank, envelope smoother) stays float: it is the training front end exactly.
+        if not is_weight or w.size < min_size or 'melfb' in init.name or 'smooth' in init.name:
             new_inits.append(init)
             stats['kept_float'] += int(w.size)
             continue

@@ -11,7 +11,7 @@ import torch
 
 from ..data.augment import augment, spec_augment, vtlp
 from ..frontend import LogMel, _mel, _melinv
-from .model import Student
+from .model import Student, envelope_smoother, utterance_cmn
 
 
 def load_split(data_dir: str, split: str, rows: list[dict]):
@@ -64,7 +64,8 @@ def make_batch(idx, waves, tgts, rng, frontend: LogMel, train: bool, cfg: dict |
         n = min(len(t), o_max)
         tb[j, :n] = t[:n]
         mask[j, :n] = 1
-    return fb, tb, mask
+    lengths = torch.tensor([m.shape[0] for m in feats])
+    return fb, tb, mask, lengths
 
 
 def kd_loss(logp: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -77,7 +78,10 @@ def feature_stats(waves, rng, frontend, n=200, cfg: dict | None = None):
     for i in rng.choice(len(waves), size=min(n, len(waves)), replace=False):
         x, _ = augment(waves[i].astype(np.float64), rng, waves, **aug_options(cfg or {}))
         with torch.no_grad():
-            acc.append(frontend(torch.from_numpy(x).float().unsqueeze(0))[0])
+            m = frontend(torch.from_numpy(x).float().unsqueeze(0))
+            if (cfg or {}).get('cepstra'):
+                m = m @ envelope_smoother(m.shape[-1], int(cfg['cepstra']))
+            acc.append((utterance_cmn(m) if (cfg or {}).get('cmn') else m)[0])
     allf = torch.cat(acc)
     return allf.mean(0), allf.std(0).clamp_min(1e-3)
 
@@ -86,7 +90,8 @@ def train(waves, tgts, cfg: dict, seed: int, log=print) -> Student:
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     frontend = LogMel(cfg.get('n_mels', 40))
-    model = Student(cfg.get('n_mels', 40), cfg['channels'], cfg['blocks'])
+    model = Student(cfg.get('n_mels', 40), cfg['channels'], cfg['blocks'], cmn=bool(cfg.get('cmn', False)),
+                    cepstra=int(cfg.get('cepstra', 0)))
     mean, std = feature_stats(waves, rng, frontend, cfg=cfg)
     model.feat_mean.copy_(mean)
     model.feat_std.copy_(std)
@@ -105,8 +110,8 @@ def train(waves, tgts, cfg: dict, seed: int, log=print) -> Student:
         model.train()
         tot = 0.0
         for b in buckets:
-            feats, tb, mask = make_batch(b, waves, tgts, rng, frontend, True, cfg)
-            loss = kd_loss(model(feats), tb, mask)
+            feats, tb, mask, lengths = make_batch(b, waves, tgts, rng, frontend, True, cfg)
+            loss = kd_loss(model(feats, lengths), tb, mask)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     expect(e.message).toMatch(/environment variable STALE_FACTOR: .*greater or equal to 1/);
   });
 
+  it('reads the speech rejection settings and refuses unknown ones', () => {
+    expect(loadConfig({ SPEECH_REJECT_MARGIN: '0.2', SPEECH_REJECT_REFERENCE: 'phones' }).speech).toEqual({ rejectMargin: 0.2, rejectReference: 'phones' });
+    const e = configError(() => loadConfig({ SPEECH_REJECT_REFERENCE: 'syllables', SPEECH_REJECT_MARGIN: '9' }));
+    expect(e.message).toMatch(/SPEECH_REJECT_REFERENCE/);
+    expect(e.message).toMatch(/SPEECH_REJECT_MARGIN: .*5/);
+  });
+
   it('rejects half-numbers instead of truncating them', () => {
     expect(configError(() => loadConfig({ PORT: '80abc' })).message).toContain('PORT');
     expect(configError(() => loadConfig({ PORT: '70000' })).message).toMatch(/PORT: .*65535/);

@@ -43,6 +43,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'SPEECH_MODEL_DIR', path: ['speech', 'modelDir'], type: 'string', description: 'speech model directory (default: the shipped models/speech/artifacts); unusable = voice off, text still works' },
   { name: 'SPEECH_MIC_DEVICE', path: ['speech', 'micDevice'], type: 'string', description: 'listen hands-free on this ALSA capture device (arecord -l, e.g. hw:0,0); unset = off' },
   { name: 'SPEECH_MIC_COMMAND', path: ['speech', 'micCommand'], type: 'string', description: 'the arecord command for SPEECH_MIC_DEVICE (default arecord)' },
+  { name: 'SPEECH_REJECT_MARGIN', path: ['speech', 'rejectMargin'], type: 'number', description: 'speech rejection margin, nats per frame (default: the tuned value; higher accepts more)' },
+  { name: 'SPEECH_REJECT_REFERENCE', path: ['speech', 'rejectReference'], type: 'string', description: 'speech rejection reference: words (default) or phones' },
   { name: 'HMI_DIR', path: ['hmi', 'dir'], type: 'string', description: 'built HMI to serve at / (default hmi-web/dist)' },
   { name: 'OTA_SERVER_URL', path: ['ota', 'serverUrl'], type: 'string', description: 'fleet server; unset = OTA agent off' },
   { name: 'OTA_VEHICLE_ID', path: ['ota', 'vehicleId'], type: 'string', description: 'this car in the fleet' },

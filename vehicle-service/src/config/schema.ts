@@ -107,6 +107,13 @@ export const VehicleServiceConfigSchema = Type.Object(
         micDevice: Type.Optional(Type.String({ minLength: 1 })),
         /** The arecord command for micDevice, a name on PATH or a path (absent = arecord). */
         micCommand: Type.Optional(Type.String({ minLength: 1 })),
+        /**
+         * Rejection margin in nats per frame (absent = the tuned default, speech/engine.ts DEFAULT_DECODER_CONFIG):
+         * higher accepts more commands and more out-of-context speech; lower rejects more of both.
+         */
+        rejectMargin: Type.Optional(Type.Number({ minimum: -5, maximum: 5 })),
+        /** What the rejection compares the grammar with: a loop of lexicon words (default) or a free phone loop. */
+        rejectReference: Type.Optional(Type.Union([Type.Literal('words'), Type.Literal('phones')])),
       },
       strict,
     ),

@@ -19,11 +19,12 @@ import { AudioReadError } from './errors.js';
 import { MicListener } from './mic-listener.js';
 import { SileroVad } from './vad/silero.js';
 
-export const INTENT_CLI_USAGE = `usage: auriga intent --context FILE.yaml [--model-dir DIR] [--threads N] AUDIO.wav...
+export const INTENT_CLI_USAGE = `usage: auriga intent --context FILE.yaml [--model-dir DIR] [--threads N] [--reject-margin M] AUDIO.wav...
        auriga intent --context FILE.yaml [--model-dir DIR] --mic [--device DEV] [--max-seconds N] [--arecord CMD]
   Recognizes each WAV file against the voice context and prints one JSON line per file.
   --mic listens on the ALSA capture device DEV (default "default"; list them with arecord -l, e.g. hw:0,0)
-  and prints one line per spoken command until Ctrl+C or N seconds; --arecord names the arecord binary.`;
+  and prints one line per spoken command until Ctrl+C or N seconds; --arecord names the arecord binary.
+  --reject-margin M: the rejection margin in nats per frame (default: the tuned value; higher accepts more).`;
 
 export interface IntentCliIo {
   readonly stdout: (line: string) => void;
@@ -67,6 +68,7 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
   let context: string | undefined;
   let modelDir: string | undefined;
   let threads = 1;
+  let rejectMargin: number | undefined;
   let mic = false;
   let device = 'default';
   let maxSeconds: number | undefined;
@@ -78,6 +80,7 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
     else if (a.startsWith('--context=')) context = a.slice('--context='.length);
     else if (a === '--model-dir') modelDir = args[++i];
     else if (a === '--threads') threads = Number(args[++i]);
+    else if (a === '--reject-margin') rejectMargin = Number(args[++i]);
     else if (a === '--mic') mic = true;
     else if (a === '--device') device = args[++i] ?? '';
     else if (a === '--max-seconds') maxSeconds = Number(args[++i]);
@@ -93,14 +96,15 @@ export async function intentCli(argv: readonly string[], io: IntentCliIo = defau
   const badMic = mic
     ? files.length > 0 || !device || arecord === '' || (maxSeconds !== undefined && !(Number.isFinite(maxSeconds) && maxSeconds > 0))
     : device !== 'default' || maxSeconds !== undefined || arecord !== undefined;
-  if (!context || (files.length === 0 && !mic) || badMic || !Number.isInteger(threads) || threads < 1) {
+  const badMargin = rejectMargin !== undefined && !Number.isFinite(rejectMargin);
+  if (!context || (files.length === 0 && !mic) || badMic || badMargin || !Number.isInteger(threads) || threads < 1) {
     io.stderr(INTENT_CLI_USAGE);
     return 2;
   }
   let engine: SpeechEngine | undefined;
   try {
     const compiled = await compileContextFile(context);
-    engine = await SpeechEngine.load({ ...(modelDir ? { modelDir } : {}), threads });
+    engine = await SpeechEngine.load({ ...(modelDir ? { modelDir } : {}), threads, ...(rejectMargin !== undefined ? { config: { rejectMargin } } : {}) });
     engine.compile(compiled);
     if (mic) return await listenOnMic(engine, compiled, { device, ...(maxSeconds !== undefined ? { maxSeconds } : {}), ...(arecord ? { command: arecord } : {}) }, io, options.signal);
     let failed = false;

@@ -114,6 +114,22 @@ context:
     expect(await intentCli(['intent'], { stdout: () => {}, stderr: () => {} })).toBe(2);
   });
 
+  it('the rejection margin is the integrator\'s trade: a loose one takes out-of-context speech, a strict one refuses commands', async () => {
+    const outside = join(dir, 'outside.wav');
+    writeFileSync(outside, say('what is the capital of france'));
+    const inside = join(dir, 'inside.wav');
+    writeFileSync(inside, say('turn on the seat heating'));
+    const run = async (margin: string): Promise<boolean[]> => {
+      const lines: string[] = [];
+      expect(await intentCli(['intent', '--context', CAR, '--reject-margin', margin, outside, inside], { stdout: (l) => lines.push(l), stderr: () => {} })).toBe(0);
+      return lines.map((l) => (JSON.parse(l) as { isUnderstood: boolean }).isUnderstood);
+    };
+    expect(await run(String(engine.config.rejectMargin))).toEqual([false, true]);
+    expect(await run('50')).toEqual([true, true]); // nothing rejected: the nearest intent is forced
+    expect(await run('-50')).toEqual([false, false]); // everything rejected
+    expect(await intentCli(['intent', '--context', CAR, '--reject-margin', 'lots', inside], { stdout: () => {}, stderr: () => {} })).toBe(2);
+  });
+
   it('close() is idempotent and later calls fail with a coded error', async () => {
     const other = await SpeechEngine.load();
     await other.close();

@@ -7,7 +7,7 @@
  * the tuning objective) against a digits context. Decodes each setting once with the rejection off, then sweeps the
  * rejection margins (loosest first, so ties keep fewer rejections) and prints JSON. Posteriors are cached in
  * the OS temp directory per model (--no-cache to rebuild).
- * Usage: node --import tsx vehicle-service/src/speech/tune.ts [--quick] [--grid JSON]
+ * Usage: node --import tsx vehicle-service/src/speech/tune.ts [--quick] [--grid JSON] [--model-dir DIR]
  *   --measure [--config JSON]: the default (or given) settings on another sample (seed 8, other
  *   out-of-context sentences, other FSDD recordings).
  */
@@ -22,6 +22,8 @@ import { mixAtSnr, resample, wavTo16kMono } from './audio/index.js';
 import { DEFAULT_DECODER_CONFIG, DEFAULT_MODEL_DIR, SpeechEngine, type DecoderConfig } from './engine.js';
 
 const CAR = new URL('../../../models/contexts/en-US/car.yaml', import.meta.url).pathname;
+/** --model-dir DIR: another build of the phone model (default: the shipped one). */
+const MODEL_DIR = process.argv.includes('--model-dir') ? process.argv[process.argv.indexOf('--model-dir') + 1]! : DEFAULT_MODEL_DIR;
 const VOICES = ['en-us-nyc+m7', 'en-gb-x-gbclan+f4', 'en-us-nyc+f5', 'en-us-nyc+klatt3', 'en-us-nyc+Mike', 'flite:slt'];
 export const OUT_OF_CONTEXT = [
   'what is the capital of france', 'tell me a joke about penguins', 'i need to buy groceries tomorrow',
@@ -204,8 +206,8 @@ interface CachedItem {
  * needed: the key includes the model's size and modification time.
  */
 async function loadItems(measure: boolean, quick: boolean, context: CompiledContext): Promise<Item[]> {
-  const base = await SpeechEngine.load();
-  const modelPath = join(DEFAULT_MODEL_DIR, 'manifest.json');
+  const base = await SpeechEngine.load({ modelDir: MODEL_DIR });
+  const modelPath = join(MODEL_DIR, 'manifest.json');
   const stamp = statSync(modelPath);
   const key = `${measure ? 'measure' : 'tune'}-${quick ? 'quick' : 'full'}-${stamp.size}-${Math.round(stamp.mtimeMs)}-v3`;
   const cacheFile = join(tmpdir(), `auriga-tune-${key}.json`);
@@ -291,7 +293,7 @@ async function main(): Promise<void> {
     const graphKey = JSON.stringify(graphCfg);
     let entry = engines.get(graphKey);
     if (!entry) {
-      const engine = await SpeechEngine.load({ config: graphCfg });
+      const engine = await SpeechEngine.load({ modelDir: MODEL_DIR, config: graphCfg });
       entry = { engine, compiled: engine.compile(context), compiledDigits: engine.compile(digits) };
       engines.set(graphKey, entry);
     }
@@ -302,10 +304,14 @@ async function main(): Promise<void> {
     const decodeMsPerItem = (performance.now() - t0) / items.length;
     const correct = (d: (typeof decoded)[number]): boolean =>
       !!d.item.expected && d.r.intent === d.item.expected.intent && JSON.stringify(sortKeys(d.r.slots)) === JSON.stringify(sortKeys(d.item.expected.slots));
-    type Best = { margin: number; entropyWeight: number; outsideMargin: number; score: number; accuracy: Record<string, number>; reject: number; rejectByVariant: Record<string, number> };
-    let best: Best = { margin: 0, entropyWeight: 0, outsideMargin: 0, score: -1, accuracy: {}, reject: 0, rejectByVariant: {} };
+    type Best = { margin: number; entropyWeight: number; phoneGapWeight: number; outsideMargin: number; score: number; accuracy: Record<string, number>; reject: number; rejectByVariant: Record<string, number> };
+    let best: Best = { margin: 0, entropyWeight: 0, phoneGapWeight: 0, outsideMargin: 0, score: -1, accuracy: {}, reject: 0, rejectByVariant: {} };
     const outsideGrid = measure ? [engine.config.rejectOutsideMargin] : [Infinity, 3, 2, 1.5, 1, 0.5]; // loosest first: ties keep the fewer rejections
-    const entropyGrid = measure ? [engine.config.rejectEntropyWeight] : [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1];
+    // The entropy weight was chosen 0 in every earlier round; it stays at the engine's setting. The phone-gap
+    // weight is swept from the most tolerant down, so that ties keep the setting that gives an unsure model
+    // (real voices) the most slack.
+    const entropyGrid = [engine.config.rejectEntropyWeight];
+    const phoneGapGrid = measure ? [engine.config.rejectPhoneGapWeight] : [0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0];
     const inBy = new Map(VARIANTS.map((v) => [v, decoded.filter((d) => d.item.expected && d.item.variant === v)]));
     const outBy = new Map(OUT_VARIANTS.map((v) => [v, decoded.filter((d) => !d.item.expected && d.item.variant === v)]));
     const out = decoded.filter((d) => !d.item.expected);
@@ -313,9 +319,9 @@ async function main(): Promise<void> {
     if (measure) margins.push(engine.config.rejectMargin);
     else for (let m = 2; m >= -1; m -= 0.025) margins.push(m); // loosest first, as above
     const bestByOutside: Record<string, number> = {};
-    for (const om of outsideGrid) for (const ew of entropyGrid) {
+    for (const om of outsideGrid) for (const ew of entropyGrid) for (const pg of phoneGapGrid) {
       for (const m of margins) {
-        const accepted = (d: (typeof decoded)[number]): boolean => d.r.marginPerFrame <= m + ew * d.r.entropyPerFrame && d.r.outsideMarginPerFrame <= om;
+        const accepted = (d: (typeof decoded)[number]): boolean => d.r.marginPerFrame <= m + ew * d.r.entropyPerFrame + pg * Math.max(0, d.r.phoneMarginPerFrame) && d.r.outsideMarginPerFrame <= om;
         const ok = (d: (typeof decoded)[number]): boolean => accepted(d) && correct(d);
         const accuracy = Object.fromEntries(VARIANTS.map((v) => [v, inBy.get(v)!.filter(ok).length / inBy.get(v)!.length]));
         const rejectByVariant = Object.fromEntries(OUT_VARIANTS.map((v) => [v, outBy.get(v)!.filter((d) => !accepted(d)).length / outBy.get(v)!.length]));
@@ -328,7 +334,7 @@ async function main(): Promise<void> {
         const realAcc = inBy.get('realClean')!.length > 0 ? (accuracy.realClean! + accuracy.realNoisy!) / 2 : ttsAcc;
         const score = (ttsAcc + realAcc) / 2 + reject; // equal weight to understanding and rejecting
         if (score > (bestByOutside[String(om)] ?? -1)) bestByOutside[String(om)] = Math.round(score * 1000) / 1000;
-        if (score > best.score) best = { margin: Math.round(m * 1000) / 1000, entropyWeight: ew, outsideMargin: om, score, accuracy, reject, rejectByVariant };
+        if (score > best.score) best = { margin: Math.round(m * 1000) / 1000, entropyWeight: ew, phoneGapWeight: pg, outsideMargin: om, score, accuracy, reject, rejectByVariant };
       }
     }
     const bestPathAccuracy = Object.fromEntries(VARIANTS.map((v) => [v, Math.round((inBy.get(v)!.filter(correct).length / inBy.get(v)!.length) * 1000) / 1000]));
@@ -341,6 +347,8 @@ async function main(): Promise<void> {
       inCorrect: [q(gapsIn, 0.1), q(gapsIn, 0.5), q(gapsIn, 0.9)],
       outOfContext: [q(gapsOut, 0.1), q(gapsOut, 0.5), q(gapsOut, 0.9)],
       meanEntropy: Object.fromEntries(VARIANTS.map((v) => [v, { in: ent(inBy.get(v)!), out: ent(outBy.get(v) ?? []) }])),
+      phoneGapInCorrect: (() => { const g = decoded.filter((d) => correct(d) && !d.item.contextName).map((d) => d.r.phoneMarginPerFrame); return [q(g, 0.1), q(g, 0.5), q(g, 0.9)]; })(),
+      phoneGapOut: (() => { const g = out.filter((d) => d.item.variant !== 'realOut').map((d) => d.r.phoneMarginPerFrame); return [q(g, 0.1), q(g, 0.5), q(g, 0.9)]; })(),
       realInCorrect: (() => { const g = decoded.filter((d) => correct(d) && d.item.contextName === 'digits').map((d) => d.r.marginPerFrame); return [q(g, 0.1), q(g, 0.5), q(g, 0.9)]; })(),
       realOut: (() => { const g = decoded.filter((d) => d.item.variant === 'realOut').map((d) => d.r.marginPerFrame); return [q(g, 0.1), q(g, 0.5), q(g, 0.9)]; })(),
     };

@@ -6,7 +6,7 @@ import type { Acceptance, ManifestFile } from '@auriga/ota/client';
 import type { Logger } from 'pino';
 import { compileContextFile } from '../../context/index.js';
 import type { CompiledContext } from '../../context/types.js';
-import { SpeechEngine, type SpeechResult } from '../../speech/engine.js';
+import { SpeechEngine, type DecoderConfig, type SpeechResult } from '../../speech/engine.js';
 import { SpeechUnavailableError } from '../../speech/errors.js';
 import type { ModelHolder } from '../model-holder.js';
 import { judge, p95, type AcceptanceResult, type HealthResult, type ModelHandler, type ModelSource } from '../acceptance.js';
@@ -57,7 +57,7 @@ export class SpeechModelHandler implements ModelHandler<SpeechModel> {
   readonly kind = 'speech-model';
   readonly hotSwap = true;
 
-  constructor(private readonly opts: { logger?: Logger; hrNow?: () => number } = {}) {}
+  constructor(private readonly opts: { logger?: Logger; hrNow?: () => number; decoder?: Partial<DecoderConfig> } = {}) {}
 
   private get hrNow(): () => number {
     return this.opts.hrNow ?? (() => performance.now());
@@ -88,7 +88,7 @@ export class SpeechModelHandler implements ModelHandler<SpeechModel> {
       const probe = await readBundleFile(source.dir, set.utterances[0]!.wav);
       golden = { set, dir: source.dir, context, probe };
     }
-    const engine = await SpeechEngine.load({ modelDir, ...(this.opts.logger ? { logger: this.opts.logger } : {}) });
+    const engine = await SpeechEngine.load({ modelDir, ...(this.opts.logger ? { logger: this.opts.logger } : {}), ...(this.opts.decoder ? { config: this.opts.decoder } : {}) });
     return { engine, modelDir, ...(golden ? { golden } : {}) };
   }
 

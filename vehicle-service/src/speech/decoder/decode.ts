@@ -24,6 +24,14 @@ export interface RejectionOptions {
    * every path, right or wrong; the entropy term keeps that from reading as out-of-context speech.
    */
   readonly entropyWeight?: number;
+  /**
+   * The margin grows with the free phone loop's own gap over the same frames: reject when
+   * marginPerFrame > margin + phoneGapWeight * phoneMarginPerFrame (default 0). With a word loop as the
+   * reference, the phone loop's gap measures how unsure the model is (it gains on any path where the
+   * posteriors are spread), so a command heard badly gets some slack while out-of-context words, which the
+   * word loop explains, do not.
+   */
+  readonly phoneGapWeight?: number;
 }
 
 export interface Interpretation {
@@ -37,6 +45,8 @@ export interface Interpretation {
   readonly marginPerFrame: number;
   /** (garbage - grammar) per frame over the frames outside the segment (0 when there are none). */
   readonly outsideMarginPerFrame: number;
+  /** (free phone loop - grammar) per frame over the speech segment, with the search's prior weight. */
+  readonly phoneMarginPerFrame: number;
   /** Mean entropy (nats) of the frame posteriors over the speech segment (0 without frame entropies). */
   readonly entropyPerFrame: number;
   /** Best grammar path's words (also when rejected: diagnostics). */
@@ -68,7 +78,7 @@ export function readTags(path: readonly GraphArc[]): { intent?: string; slots: R
 export function interpret(result: SearchResult, options: RejectionOptions, frameEntropy?: Float32Array): Interpretation {
   const words = result.words.map((w) => w.word);
   if (!Number.isFinite(result.grammarScore) || result.frames === 0) {
-    return { isUnderstood: false, slots: {}, numbers: {}, confidence: 0, marginPerFrame: Infinity, outsideMarginPerFrame: Infinity, entropyPerFrame: 0, words };
+    return { isUnderstood: false, slots: {}, numbers: {}, confidence: 0, marginPerFrame: Infinity, phoneMarginPerFrame: Infinity, outsideMarginPerFrame: Infinity, entropyPerFrame: 0, words };
   }
   const tags = readTags(result.path);
   // Signed: with an emission floor or a garbage phone cost the grammar can beat the free loop.
@@ -77,6 +87,8 @@ export function interpret(result: SearchResult, options: RejectionOptions, frame
   const segFrames = seg ? seg.endFrame - seg.startFrame : result.frames;
   const segGap = seg ? seg.rejectGarbageScore - seg.rejectGrammarScore : totalGap;
   const marginPerFrame = segGap / Math.max(1, segFrames);
+  const phoneGap = seg ? seg.garbageScore - seg.grammarScore : result.garbageScore - result.grammarScore;
+  const phoneMarginPerFrame = phoneGap / Math.max(1, segFrames);
   const outsideFrames = result.frames - segFrames;
   const outsideMarginPerFrame = outsideFrames > 0 ? Math.max(0, totalGap - segGap) / outsideFrames : 0;
   let entropyPerFrame = 0;
@@ -87,15 +99,15 @@ export function interpret(result: SearchResult, options: RejectionOptions, frame
     for (let t = from; t <= to; t++) sum += frameEntropy[t] ?? 0;
     entropyPerFrame = sum / Math.max(1, to - from + 1);
   }
-  const threshold = options.margin + (options.entropyWeight ?? 0) * entropyPerFrame;
+  const threshold = options.margin + (options.entropyWeight ?? 0) * entropyPerFrame + (options.phoneGapWeight ?? 0) * Math.max(0, phoneMarginPerFrame);
   // Logistic in the per-frame gap, 0.5 at the threshold, so callers can set their own.
   const k = 4 / Math.max(0.05, Math.abs(threshold));
   const confidence = 1 / (1 + Math.exp(k * (marginPerFrame - threshold)));
   const isUnderstood = marginPerFrame <= threshold && outsideMarginPerFrame <= (options.outsideMargin ?? Infinity) && tags.intent !== undefined;
   if (!isUnderstood) {
-    return { isUnderstood: false, slots: {}, numbers: {}, confidence: Math.min(confidence, 0.49), marginPerFrame, outsideMarginPerFrame, entropyPerFrame, words, ...(tags.intent ? { nearestIntent: tags.intent } : {}) };
+    return { isUnderstood: false, slots: {}, numbers: {}, confidence: Math.min(confidence, 0.49), marginPerFrame, phoneMarginPerFrame, outsideMarginPerFrame, entropyPerFrame, words, ...(tags.intent ? { nearestIntent: tags.intent } : {}) };
   }
-  return { isUnderstood, intent: tags.intent!, slots: tags.slots, numbers: tags.numbers, confidence, marginPerFrame, outsideMarginPerFrame, entropyPerFrame, words, nearestIntent: tags.intent! };
+  return { isUnderstood, intent: tags.intent!, slots: tags.slots, numbers: tags.numbers, confidence, marginPerFrame, phoneMarginPerFrame, outsideMarginPerFrame, entropyPerFrame, words, nearestIntent: tags.intent! };
 }
 
 /** Entropy (nats) of each frame's phone posterior distribution, from frame-major log posteriors. */
