@@ -15,19 +15,11 @@ import { waitFor } from '@auriga/common/testing';
 import { loadConfig } from './config/load.js';
 import { DEFAULT_CONFIG } from './config/schema.js';
 import { startVehicleService, type VehicleServiceHandle } from './service.js';
-import { espeak16k, floatToPcm16, sequence, writeArecordStandIn } from './test-support/arecord-standin.js';
+import { espeak16k, floatToPcm16, isProcessAlive, sequence, writeArecordStandIn } from './test-support/arecord-standin.js';
 
 const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
 if (!hasEspeak) console.warn('service.mic.test.ts: espeak-ng is not installed; the hands-free microphone tests are skipped');
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 it('the microphone is off by default; SPEECH_MIC_DEVICE and SPEECH_MIC_COMMAND turn it on', () => {
   expect(DEFAULT_CONFIG.speech.micDevice).toBeUndefined();
@@ -85,11 +77,11 @@ describe.skipIf(!hasEspeak)('hands-free microphone in the service', () => {
     expect(line.audioMs).toBeGreaterThan(1000);
 
     const pid = standIn.pid();
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     const t0 = Date.now();
     await service.close();
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
   }, 60_000);
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@auriga/common/testing';
-import { espeak16k, floatToPcm16, sequence, writeArecordStandIn } from '../test-support/arecord-standin.js';
+import { espeak16k, floatToPcm16, isProcessAlive, sequence, writeArecordStandIn } from '../test-support/arecord-standin.js';
 import { intentCli } from './cli.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -21,14 +21,6 @@ const CLI = join(ROOT, 'vehicle-service/src/speech/cli.ts');
 const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
 if (!hasEspeak) console.warn('cli.mic.test.ts: espeak-ng is not installed; the --mic end-to-end tests are skipped');
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function io() {
   const out: string[] = [];
@@ -107,7 +99,7 @@ describe.skipIf(!hasEspeak)('auriga intent --mic with a stand-in arecord', () =>
       expect(lines).toHaveLength(2);
       for (const line of lines) expectResultLine(line, 'plughw:1,0');
       expect(stderr).toContain('listening on plughw:1,0');
-      expect(alive(pid)).toBe(false);
+      expect(isProcessAlive(pid)).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
@@ -120,7 +112,7 @@ describe.skipIf(!hasEspeak)('auriga intent --mic with a stand-in arecord', () =>
     expect(code, t.err.join('\n')).toBe(0);
     expect(t.out).toHaveLength(1);
     expectResultLine(t.out[0]!, 'hw:0,0');
-    expect(alive(held.pid())).toBe(false);
+    expect(isProcessAlive(held.pid())).toBe(false);
 
     const stops = writeArecordStandIn({ dir, name: 'arecord-stops', pcmFile: cutOff, blockBytes: 3201, blockDelaySec: 0.005 });
     const s = io();

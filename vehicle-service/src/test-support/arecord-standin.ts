@@ -99,3 +99,13 @@ export function sequence(...parts: Array<Float32Array | number>): Float32Array {
   }
   return out;
 }
+
+/** Whether a process is still running (signal 0 checks without killing). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

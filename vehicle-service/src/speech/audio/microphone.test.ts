@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@auriga/common/testing';
 import type { AurigaError } from '@auriga/common';
-import { floatToPcm16, writeArecordStandIn } from '../../test-support/arecord-standin.js';
+import { floatToPcm16, isProcessAlive, writeArecordStandIn } from '../../test-support/arecord-standin.js';
 import { ManualClock } from '../../util/timers.js';
 import { ArecordMicrophone, Pcm16Reassembler, stderrSummary, type ArecordMicrophoneOptions } from './microphone.js';
 
@@ -46,14 +46,6 @@ function record(options: ArecordMicrophoneOptions) {
   return { mic, chunks, floats, errors, closes, starts, bytes };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('Pcm16Reassembler', () => {
   it('joins little-endian samples split at any byte, odd boundaries included', () => {
@@ -150,11 +142,11 @@ describe('ArecordMicrophone with a stand-in arecord', () => {
     await waitFor('audio', () => r.chunks.length > 0);
     const pid = r.mic.pid!;
     expect(r.starts).toEqual([pid]);
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     const first = r.mic.destroy();
     expect(r.mic.destroy()).toBe(first);
     await first;
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(r.mic.running).toBe(false);
     expect(r.errors).toEqual([]);
     expect(r.closes).toHaveLength(1);
