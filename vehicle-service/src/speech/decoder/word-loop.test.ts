@@ -139,6 +139,19 @@ describe('WordLoop', () => {
     expect(byWords.marginPerFrame).toBeLessThan(byPhones.marginPerFrame / 3);
   });
 
+  it('phoneGapWeight gives slack in proportion to the free phone loop\'s gap (an unsure model)', () => {
+    const post = confused(['L', 'AY', 'T', 'S', 'AA', 'N', 'IH', 'N', 'DH', 'AH', 'K', 'IH', 'CH', 'AH', 'N']);
+    const frames = post.length / P;
+    const search = viterbi(graph, post, frames, P, { beam: 40, rejectLoopScores: loop.scores(post, frames, P, 1, zeros, { statesPerPhone: 2, beam: 40 }) });
+    const base = interpret(search, { margin: 0 });
+    expect(base.phoneMarginPerFrame).toBeGreaterThan(0.1);
+    const justBelow = base.marginPerFrame - 0.05;
+    expect(interpret(search, { margin: justBelow }).isUnderstood).toBe(false);
+    const slack = interpret(search, { margin: justBelow, phoneGapWeight: 0.1 / base.phoneMarginPerFrame });
+    expect(slack.isUnderstood).toBe(true);
+    expect(slack.intent).toBe('lightsOn');
+  });
+
   it('a narrow beam prunes but never beats the exact search', () => {
     const post = confused(['B', 'R', 'EH', 'D', 'F', 'IH', 'L', 'M']);
     const frames = post.length / P;
