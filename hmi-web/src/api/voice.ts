@@ -168,3 +168,103 @@ export function probeVoiceStream(url: string, createSocket?: (url: string) => Vo
     socket.onclose = () => finish(false);
   });
 }
+
+export interface HandsFreeSessionOptions extends Omit<VoiceSessionOptions, 'answerTimeoutMs' | 'setTimeout' | 'clearTimeout'> {
+  /** One utterance answered (the server's endpointer ended it); the next one has already started. */
+  onResult(turn: AssistantTurn, seconds: number): void;
+  /** One utterance failed (e.g. too long, not recognized); the next one has already started. */
+  onUtteranceError(err: Error): void;
+  /** The socket closed or failed: hands-free is over. */
+  onClosed(err: Error): void;
+}
+
+/**
+ * Hands-free listening over the voice WebSocket (ROUTES.voiceStream), one socket for many utterances:
+ *   -> {"type":"start","lang","sampleRate":16000,"encoding":"pcm_s16le","channels":1,"mode":"hands-free"}
+ *   -> binary frames of 16 kHz mono little-endian Int16 PCM, continuously
+ *   <- {"type":"result", ...} once the service's voice activity detector heard the end of a command
+ *   -> the next {"type":"start", ... "mode":"hands-free"} at once, and so on until close()
+ */
+export class HandsFreeSession {
+  private readonly socket: VoiceSocketLike;
+  private readonly queue: Array<string | ArrayBuffer> = [];
+  private closed = false;
+  private samples = 0;
+
+  constructor(private readonly options: HandsFreeSessionOptions) {
+    const create = options.createSocket ?? ((url) => new WebSocket(url) as unknown as VoiceSocketLike);
+    this.socket = create(options.url);
+    this.socket.binaryType = 'arraybuffer';
+    this.startUtterance();
+    this.socket.onopen = () => {
+      for (const item of this.queue.splice(0)) this.socket.send(item);
+    };
+    this.socket.onmessage = (ev) => this.onMessage(ev.data);
+    this.socket.onerror = () => undefined;
+    this.socket.onclose = (ev) => this.finish(new NetworkError(`voice connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  sendPcm(frame: Int16Array): void {
+    if (this.closed) return;
+    const copy = frame.slice();
+    this.samples += copy.length;
+    this.send(copy.buffer);
+  }
+
+  /** Stops listening: drops the utterance in progress and closes the socket. */
+  close(): void {
+    if (this.closed) return;
+    this.send(JSON.stringify({ type: 'cancel' }));
+    this.closed = true;
+    this.socket.onclose = null;
+    this.socket.onmessage = null;
+    closeQuietly(this.socket as unknown as SocketLike, 1000, 'hands-free off');
+  }
+
+  private startUtterance(): void {
+    this.samples = 0;
+    this.send(JSON.stringify({ type: 'start', lang: this.options.lang, sampleRate: 16_000, encoding: 'pcm_s16le', channels: 1, mode: 'hands-free' }));
+  }
+
+  private send(item: string | ArrayBuffer): void {
+    if (this.socket.readyState === OPEN) this.socket.send(item);
+    else this.queue.push(item);
+  }
+
+  private onMessage(data: unknown): void {
+    if (this.closed || typeof data !== 'string') return;
+    let msg: { type?: unknown; code?: unknown; message?: unknown };
+    try {
+      msg = JSON.parse(data) as typeof msg;
+    } catch {
+      return;
+    }
+    if (msg.type === 'result') {
+      const seconds = this.samples / 16_000;
+      let outcome: { turn: AssistantTurn } | { error: Error };
+      try {
+        outcome = { turn: parseAssistantTurn(msg, ROUTES.voiceStream) };
+      } catch (err) {
+        outcome = { error: err as Error };
+      }
+      this.startUtterance();
+      if ('turn' in outcome) this.options.onResult(outcome.turn, seconds);
+      else this.options.onUtteranceError(outcome.error);
+    } else if (msg.type === 'error') {
+      this.startUtterance();
+      this.options.onUtteranceError(new Error(typeof msg.message === 'string' ? msg.message : 'the voice service reported an error'));
+    }
+  }
+
+  private finish(err: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.onclose = null;
+    this.socket.onmessage = null;
+    this.options.onClosed(err);
+  }
+}

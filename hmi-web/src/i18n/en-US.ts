@@ -48,6 +48,8 @@ export const enUS = {
   'assistant.ptt.idle': 'Hold to talk',
   'assistant.ptt.recording': 'Listening… release to send',
   'assistant.ptt.sending': 'Understanding…',
+  'assistant.handsFree': 'Hands-free',
+  'assistant.handsFreeListening': 'Hands-free: listening… just speak',
   'assistant.level': 'Microphone level',
   'assistant.voiceUnavailable': 'Voice commands are not available on this service yet. Type a command instead.',
   'assistant.micDenied': 'Microphone access was denied.',

@@ -50,6 +50,8 @@ export const zhCN: Record<MessageKey, string> = {
   'assistant.ptt.idle': '按住说话',
   'assistant.ptt.recording': '正在聆听… 松开发送',
   'assistant.ptt.sending': '正在理解…',
+  'assistant.handsFree': '免提',
+  'assistant.handsFreeListening': '免提：正在聆听… 请直接说话',
   'assistant.level': '麦克风音量',
   'assistant.voiceUnavailable': '此服务暂不支持语音指令，请输入文字指令。',
   'assistant.micDenied': '麦克风权限被拒绝。',

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ROUTES, webSocketUrl } from '../api/routes.js';
 import type { AssistantTurn } from '../api/types.js';
-import { probeVoiceStream, VoiceSession } from '../api/voice.js';
+import { HandsFreeSession, probeVoiceStream, VoiceSession } from '../api/voice.js';
 import { MicrophoneError, MicrophoneRecorder } from '../audio/recorder.js';
 import { Card } from '../components/Card.js';
 import { MicIcon } from '../components/icons.js';
 import { LevelMeter } from '../components/LevelMeter.js';
+import { ToggleButton } from '../components/ToggleButton.js';
 import { NotAvailable } from '../components/NotAvailable.js';
 import { useLoad } from '../components/useLoad.js';
 import { formatNumber, formatTime, type MessageKey } from '../i18n/index.js';
@@ -13,6 +14,8 @@ import type { TurnRecord } from '../state/app.js';
 import { useApp, useI18n, useObservable } from '../state/hooks.js';
 
 type PttState = 'idle' | 'starting' | 'recording' | 'sending';
+/** Hands-free: off, opening the microphone, or listening continuously. */
+type HandsFreeState = 'off' | 'starting' | 'listening';
 
 export function AssistantScreen() {
   const app = useApp();
@@ -55,10 +58,13 @@ function PushToTalk() {
   const session = useRef<VoiceSession | null>(null);
   const recorder = useRef<MicrophoneRecorder | null>(null);
   const releasedEarly = useRef(false);
+  const [handsFree, setHandsFree] = useState<HandsFreeState>('off');
+  const handsFreeSession = useRef<HandsFreeSession | null>(null);
 
   useEffect(
     () => () => {
       session.current?.cancel();
+      handsFreeSession.current?.close();
       void recorder.current?.close();
     },
     [],
@@ -66,14 +72,61 @@ function PushToTalk() {
 
   const available = voice.state === 'ok' && voice.data;
 
+  const newRecorder = () => new MicrophoneRecorder({ pcm: (f) => (handsFreeSession.current ?? session.current)?.sendPcm(f), level: setLevel });
+
+  const stopHandsFree = () => {
+    handsFreeSession.current?.close();
+    handsFreeSession.current = null;
+    recorder.current?.stop();
+    setLevel(0);
+    setHandsFree('off');
+  };
+
+  const startHandsFree = async () => {
+    if (handsFree !== 'off' || state !== 'idle' || !available) return;
+    setProblem(null);
+    setHandsFree('starting');
+    const s = new HandsFreeSession({
+      url: webSocketUrl(ROUTES.voiceStream, window.location),
+      lang,
+      onResult: (result, seconds) => {
+        app.addVoiceTurn(seconds, { result });
+        if (result.answer.audioUrl) playAnswer(result.answer.audioUrl);
+      },
+      onUtteranceError: (err) => setProblem(t('assistant.voiceFailed', { message: err.message })),
+      onClosed: (err) => {
+        if (handsFreeSession.current !== s) return;
+        stopHandsFree();
+        setProblem(t('assistant.voiceFailed', { message: err.message }));
+      },
+    });
+    handsFreeSession.current = s;
+    recorder.current ??= newRecorder();
+    try {
+      await recorder.current.start();
+    } catch (err) {
+      s.close();
+      if (handsFreeSession.current === s) handsFreeSession.current = null;
+      setProblem(micMessage(err, t));
+      setHandsFree('off');
+      return;
+    }
+    // Toggled off while the microphone was opening.
+    if (handsFreeSession.current !== s) {
+      recorder.current.stop();
+      return;
+    }
+    setHandsFree('listening');
+  };
+
   const start = async () => {
-    if (state !== 'idle' || !available) return;
+    if (state !== 'idle' || !available || handsFree !== 'off') return;
     setProblem(null);
     releasedEarly.current = false;
     setState('starting');
     const s = new VoiceSession({ url: webSocketUrl(ROUTES.voiceStream, window.location), lang });
     session.current = s;
-    recorder.current ??= new MicrophoneRecorder({ pcm: (f) => session.current?.sendPcm(f), level: setLevel });
+    recorder.current ??= newRecorder();
     try {
       await recorder.current.start();
     } catch (err) {
@@ -110,6 +163,7 @@ function PushToTalk() {
     setState('idle');
   };
 
+  const handsFreeOn = handsFree !== 'off';
   const label = state === 'recording' || state === 'starting' ? t('assistant.ptt.recording') : state === 'sending' ? t('assistant.ptt.sending') : t('assistant.ptt.idle');
   return (
     <div class="ptt">
@@ -119,7 +173,7 @@ function PushToTalk() {
         aria-pressed={state === 'recording' || state === 'starting'}
         aria-label={`${t('assistant.ptt.label')}: ${label}`}
         aria-describedby="ptt-help"
-        disabled={!available || state === 'sending'}
+        disabled={!available || state === 'sending' || handsFreeOn}
         data-state={state}
         onPointerDown={(e) => {
           (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
@@ -144,9 +198,21 @@ function PushToTalk() {
         <MicIcon size={64} />
         <span>{label}</span>
       </button>
-      <LevelMeter level={level} label={t('assistant.level')} active={state === 'recording'} />
-      <p id="ptt-help" class="ptt-help" role="status" aria-live="polite">
-        {voice.state === 'unavailable' ? t('assistant.voiceUnavailable') : voice.state === 'error' ? t('common.error', { message: voice.message }) : (problem ?? '')}
+      <div class="hands-free-row">
+        <ToggleButton
+          pressed={handsFreeOn}
+          label={t('assistant.handsFree')}
+          disabled={!available || (!handsFreeOn && state !== 'idle')}
+          onToggle={(on) => (on ? void startHandsFree() : stopHandsFree())}
+        />
+        <LevelMeter level={level} label={t('assistant.level')} active={state === 'recording' || handsFree === 'listening'} />
+      </div>
+      <p id="ptt-help" class="ptt-help" role="status" aria-live="polite" data-hands-free={handsFree}>
+        {voice.state === 'unavailable'
+          ? t('assistant.voiceUnavailable')
+          : voice.state === 'error'
+            ? t('common.error', { message: voice.message })
+            : (problem ?? (handsFree === 'listening' ? t('assistant.handsFreeListening') : ''))}
       </p>
     </div>
   );

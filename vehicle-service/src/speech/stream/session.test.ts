@@ -147,4 +147,26 @@ describe('VoiceStreamSession', () => {
     expect(h.utterances[0]!.samples.length).toBe(5);
     expect(h.sent).toEqual([{ type: 'result', isUnderstood: true, n: 5 }]);
   });
+
+  it('hands-free: frames between the answer and the next start are ignored, not errors; after push-to-talk or cancel they are', async () => {
+    const endpointer: Endpointer = { push: async () => true };
+    const h = harness({ createEndpointer: () => endpointer });
+    h.session.onText('{"type":"start","mode":"hands-free"}');
+    h.session.onBinary(h.pcm(1, 1));
+    await h.flush();
+    await h.flush();
+    expect(h.sent).toEqual([{ type: 'result', isUnderstood: true, n: 2 }]);
+    expect(h.session.state).toBe('idle');
+    h.session.onBinary(h.pcm(5, 5, 5)); // the microphone kept streaming
+    expect(h.sent).toHaveLength(1);
+    h.session.onText('{"type":"cancel"}');
+    h.session.onBinary(h.pcm(5));
+    expect(h.sent.at(-1)).toMatchObject({ type: 'error', code: 'AURIGA_ERR_VOICE_STREAM_PROTOCOL' });
+    h.session.onText('{"type":"start"}');
+    h.session.onBinary(h.pcm(7));
+    h.session.onText('{"type":"end"}');
+    await h.flush();
+    h.session.onBinary(h.pcm(8));
+    expect(h.sent.at(-1)).toMatchObject({ type: 'error', code: 'AURIGA_ERR_VOICE_STREAM_PROTOCOL' });
+  });
 });

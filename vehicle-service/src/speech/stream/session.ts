@@ -63,6 +63,8 @@ export class VoiceStreamSession {
   private vadChain: Promise<unknown> = Promise.resolve();
   /** Bumped whenever the utterance in progress is dropped or finished: late async work checks it. */
   private generation = 0;
+  /** The mode of the last utterance started (its trailing frames are ignored after a hands-free one). */
+  private lastMode: VoiceStreamMode | undefined;
   private readonly maxSamples: number;
   private readonly idleTimeoutMs: number;
 
@@ -97,6 +99,7 @@ export class VoiceStreamSession {
       return void this.finish();
     }
     if (type === 'cancel') {
+      this.lastMode = undefined;
       this.dropUtterance();
       this.opts.send({ type: 'cancelled' });
       return;
@@ -107,7 +110,9 @@ export class VoiceStreamSession {
   onBinary(data: Uint8Array): void {
     if (this.phase === 'closed') return;
     this.armIdle();
-    if (this.phase === 'answering') return; // frames after the end of the utterance (hands-free): ignored
+    // Frames after the end of a hands-free utterance, while it is answered and until the next "start": a
+    // continuously streaming microphone cannot stop at the endpoint, so they are ignored, not errors.
+    if (this.phase === 'answering' || (this.phase === 'idle' && this.lastMode === 'hands-free')) return;
     if (this.phase !== 'listening') return this.fail(VoiceStreamProtocolError('audio before "start"'), false);
     if (data.byteLength % 2 !== 0) return this.fail(VoiceStreamProtocolError(`an audio frame of ${data.byteLength} bytes: 16-bit samples need an even count`));
     const n = data.byteLength / 2;
@@ -155,6 +160,7 @@ export class VoiceStreamSession {
     if (problem) return this.fail(VoiceStreamProtocolError(problem), false);
     const mode: VoiceStreamMode = msg.mode === 'hands-free' ? 'hands-free' : 'push-to-talk';
     if (mode === 'hands-free' && !this.opts.createEndpointer) return this.fail(VoiceStreamProtocolError('hands-free mode is not available: send "end" (push-to-talk)'), false);
+    this.lastMode = mode;
     this.start = {
       mode,
       ...(typeof msg.lang === 'string' ? { lang: msg.lang as AnswerLang } : {}),
