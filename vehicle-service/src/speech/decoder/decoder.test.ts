@@ -4,22 +4,11 @@ import { parseContext } from '../../context/load.js';
 import { buildDecoderGraph } from './graph.js';
 import { phoneLoop, viterbi } from './viterbi.js';
 import { frameEntropies, interpret } from './decode.js';
+import { pronouncerOf, TEST_LEXICON, TEST_PHONES, testPhoneIndex } from './test-fixtures.js';
 
-const PHONES = ['SIL', 'L', 'AY', 'T', 'S', 'AA', 'N', 'IH', 'DH', 'AH', 'K', 'CH', 'B', 'EH', 'D', 'R', 'UW', 'M', 'P', 'F', 'V'];
-const LEXICON: Record<string, string[]> = {
-  lights: ['L AY T S'],
-  on: ['AA N'],
-  in: ['IH N'],
-  the: ['DH AH', 'DH IH'],
-  kitchen: ['K IH CH AH N'],
-  bedroom: ['B EH D R UW M'],
-  stop: ['S T AA P'],
-  two: ['T UW'],
-  three: ['T R IH'],
-  fan: ['F AH N'],
-};
-const index = new Map(PHONES.map((p, i) => [p, i]));
-const pronounce = (word: string): number[][] => (LEXICON[word] ?? []).map((v) => v.split(' ').map((p) => index.get(p)!));
+const PHONES = TEST_PHONES;
+const index = testPhoneIndex;
+const pronounce = pronouncerOf(TEST_LEXICON);
 
 const CONTEXT = compileContext(
   parseContext(`

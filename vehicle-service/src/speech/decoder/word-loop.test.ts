@@ -4,22 +4,14 @@ import { parseContext } from '../../context/load.js';
 import { buildDecoderGraph } from './graph.js';
 import { interpret } from './decode.js';
 import { phoneLoop, viterbi } from './viterbi.js';
+import { pronouncerOf, TEST_LEXICON, TEST_PHONES, testPhoneIndex, toPhones } from './test-fixtures.js';
 import { WordLoop } from './word-loop.js';
 
-const PHONES = ['SIL', 'L', 'AY', 'T', 'S', 'AA', 'N', 'IH', 'DH', 'AH', 'K', 'CH', 'B', 'EH', 'D', 'R', 'UW', 'M', 'P', 'F', 'V'];
-const index = new Map(PHONES.map((p, i) => [p, i]));
-const toPhones = (s: string): number[] => s.split(' ').map((p) => index.get(p)!);
-const GRAMMAR_WORDS: Record<string, string[]> = {
-  lights: ['L AY T S'],
-  on: ['AA N'],
-  in: ['IH N'],
-  the: ['DH AH', 'DH IH'],
-  kitchen: ['K IH CH AH N'],
-  bedroom: ['B EH D R UW M'],
-  stop: ['S T AA P'],
-};
+const PHONES = TEST_PHONES;
+const index = testPhoneIndex;
+const GRAMMAR_WORDS = TEST_LEXICON;
 // The general vocabulary: the grammar's words and others (the loop is built from the whole lexicon).
-const VOCABULARY: Record<string, string[]> = {
+const VOCABULARY: Record<string, readonly string[]> = {
   ...GRAMMAR_WORDS,
   bread: ['B R EH D'],
   film: ['F IH L M'],
@@ -28,7 +20,7 @@ const VOCABULARY: Record<string, string[]> = {
   pan: ['P AH N'],
 };
 const P = PHONES.length;
-const pronounce = (word: string): number[][] => (GRAMMAR_WORDS[word] ?? []).map(toPhones);
+const pronounce = pronouncerOf(GRAMMAR_WORDS);
 const loop = WordLoop.build(Object.values(VOCABULARY).flatMap((vs) => vs.map(toPhones)));
 const CONTEXT = compileContext(
   parseContext(`
