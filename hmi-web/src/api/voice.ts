@@ -100,13 +100,8 @@ export class VoiceSession {
   }
 
   private onMessage(data: unknown): void {
-    if (typeof data !== 'string') return;
-    let msg: { type?: unknown; code?: unknown; message?: unknown };
-    try {
-      msg = JSON.parse(data) as typeof msg;
-    } catch {
-      return;
-    }
+    const msg = parseServerMessage(data);
+    if (!msg) return;
     if (msg.type === 'result') {
       try {
         this.finish(parseAssistantTurn(msg, ROUTES.voiceStream));
@@ -236,13 +231,8 @@ export class HandsFreeSession {
   }
 
   private onMessage(data: unknown): void {
-    if (this.closed || typeof data !== 'string') return;
-    let msg: { type?: unknown; code?: unknown; message?: unknown };
-    try {
-      msg = JSON.parse(data) as typeof msg;
-    } catch {
-      return;
-    }
+    const msg = this.closed ? undefined : parseServerMessage(data);
+    if (!msg) return;
     if (msg.type === 'result') {
       const seconds = this.samples / 16_000;
       let outcome: { turn: AssistantTurn } | { error: Error };
@@ -266,5 +256,15 @@ export class HandsFreeSession {
     this.socket.onclose = null;
     this.socket.onmessage = null;
     this.options.onClosed(err);
+  }
+}
+
+/** A JSON text message of the voice stream; undefined for binary data or text that is not JSON. */
+function parseServerMessage(data: unknown): { type?: unknown; code?: unknown; message?: unknown } | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    return JSON.parse(data) as { type?: unknown; code?: unknown; message?: unknown };
+  } catch {
+    return undefined;
   }
 }

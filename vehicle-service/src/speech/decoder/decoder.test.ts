@@ -1,47 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { compileContext } from '../../context/compile.js';
-import { parseContext } from '../../context/load.js';
 import { buildDecoderGraph } from './graph.js';
 import { phoneLoop, viterbi } from './viterbi.js';
 import { frameEntropies, interpret } from './decode.js';
-import { pronouncerOf, TEST_LEXICON, TEST_PHONES, testPhoneIndex } from './test-fixtures.js';
+import { pronouncerOf, TEST_CONTEXT, TEST_LEXICON, TEST_PHONES, testPhoneIndex, testPosteriors } from './test-fixtures.js';
 
 const PHONES = TEST_PHONES;
 const index = testPhoneIndex;
 const pronounce = pronouncerOf(TEST_LEXICON);
 
-const CONTEXT = compileContext(
-  parseContext(`
-context:
-  intents:
-    lightsOn:
-      - "lights on (in) (the) $room:room"
-    stop:
-      - "stop"
-    fan:
-      - "fan $speed:speed"
-  slots:
-    room:
-      - kitchen
-      - bedroom
-  numbers:
-    speed: { kind: integer, min: 2, max: 3 }
-`),
-);
-
-/** Hand-made log posteriors: each phone of `phones` dominates `frames` frames. */
-function posteriors(phones: string[], frames = 3, peak = 0.8): Float32Array {
-  const P = PHONES.length;
-  const out = new Float32Array(phones.length * frames * P);
-  let t = 0;
-  for (const ph of phones) {
-    const p = index.get(ph)!;
-    for (let k = 0; k < frames; k++, t++) {
-      for (let q = 0; q < P; q++) out[t * P + q] = Math.log(q === p ? peak : (1 - peak) / (P - 1));
-    }
-  }
-  return out;
-}
+const CONTEXT = TEST_CONTEXT;
+const posteriors = testPosteriors;
 
 const graph = buildDecoderGraph(CONTEXT.graph, pronounce, PHONES.length, { phoneEnter: 0, silenceEnter: -1 }, { statesPerPhone: 2 });
 

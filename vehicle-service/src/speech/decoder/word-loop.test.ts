@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileContext } from '../../context/compile.js';
-import { parseContext } from '../../context/load.js';
 import { buildDecoderGraph } from './graph.js';
 import { interpret } from './decode.js';
 import { phoneLoop, viterbi } from './viterbi.js';
-import { pronouncerOf, TEST_LEXICON, TEST_PHONES, testPhoneIndex, toPhones } from './test-fixtures.js';
+import { pronouncerOf, TEST_CONTEXT, TEST_LEXICON, TEST_PHONES, testPhoneIndex, testPosteriors, toPhones } from './test-fixtures.js';
 import { WordLoop } from './word-loop.js';
 
 const PHONES = TEST_PHONES;
@@ -22,33 +20,11 @@ const VOCABULARY: Record<string, readonly string[]> = {
 const P = PHONES.length;
 const pronounce = pronouncerOf(GRAMMAR_WORDS);
 const loop = WordLoop.build(Object.values(VOCABULARY).flatMap((vs) => vs.map(toPhones)));
-const CONTEXT = compileContext(
-  parseContext(`
-context:
-  intents:
-    lightsOn:
-      - "lights on (in) (the) $room:room"
-    stop:
-      - "stop"
-  slots:
-    room:
-      - kitchen
-      - bedroom
-`),
-);
+const CONTEXT = TEST_CONTEXT;
 const graph = buildDecoderGraph(CONTEXT.graph, pronounce, P, { phoneEnter: 0, silenceEnter: -1 }, { statesPerPhone: 2 });
 
 /** Log posteriors: SIL, each phone for `frames` frames with probability `peak`, SIL. */
-function posteriors(phones: string[], frames = 3, peak = 0.8): Float32Array {
-  const seq = ['SIL', ...phones, 'SIL'];
-  const out = new Float32Array(seq.length * frames * P);
-  let t = 0;
-  for (const ph of seq) {
-    const p = index.get(ph)!;
-    for (let k = 0; k < frames; k++, t++) for (let q = 0; q < P; q++) out[t * P + q] = Math.log(q === p ? peak : (1 - peak) / (P - 1));
-  }
-  return out;
-}
+const posteriors = (phones: string[], frames = 3, peak = 0.8): Float32Array => testPosteriors(['SIL', ...phones, 'SIL'], frames, peak);
 
 /**
  * An unsure model: on each frame the right phone gets 0.3 and a wrong one (fixed per phone segment, chosen by
